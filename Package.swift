@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "SkyLightInbox",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "skylight", targets: ["skylight"]),
+        .library(name: "SkyLight", targets: ["SkyLight"]),
+        .library(name: "SkyLightSandbox", targets: ["SkyLightSandbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        .target(
+            name: "SkyLight",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SkyLightSandbox",
+            dependencies: [
+                "SkyLight",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Inbox",
+            dependencies: [
+                "SkyLight",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "Terminal", dependencies: ["CNcursesw", "Inbox"]),
+        .executableTarget(
+            name: "skylight",
+            dependencies: [
+                "SkyLight", "SkyLightSandbox", "Inbox", "Terminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "SkyLightTests", dependencies: ["SkyLight", "SkyLightSandbox"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SkyLightSandboxTests", dependencies: ["SkyLightSandbox", "SkyLight"]),
+        .testTarget(name: "InboxTests", dependencies: ["Inbox", "SkyLight", "SkyLightSandbox"]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Inbox", "SkyLight"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SkyLight", "SkyLightSandbox"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

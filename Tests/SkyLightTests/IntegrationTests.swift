@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+@testable import SkyLight
+import SkyLightSandbox
+
+/// The SDK over real HTTP against a sandbox on 127.0.0.1.
+struct IntegrationTests {
+    @Test func contactLifecycle() async throws {
+        let (sandbox, client) = try await startSandbox()
+        defer { Task { await sandbox.stop() } }
+        let created = try await client.contacts.create(NewContact(name: "Integration Person", type: .telegram, phone: "+15550001",
+                                                                  tags: ["VIP Customer", "brand-new"]))
+        #expect(created.tags == ["VIP Customer", "brand-new"] && created.status == .active)
+        let found = try await client.contacts.list(ContactQuery(search: "integration person"))
+        #expect(found.items.map(\.id) == [created.id])
+        let updated = try await client.contacts.update(created.id, ContactUpdate(email: "p@example.com"))
+        #expect(updated.email == "p@example.com" && updated.name == nil)
+        #expect(try await client.contacts.get(created.id).name == "Integration Person")
+        #expect(try await client.contacts.toggleBlacklist(created.id).blacklisted == true)
+        #expect(try await client.contacts.list(ContactQuery(blacklisted: true)).items.contains { $0.id == created.id })
+        #expect(try await client.contacts.toggleBlacklist(created.id).blacklisted == false)
+        let note = try await client.contacts.addNote(created.id, content: "Called today — interested in Pro plan.")
+        _ = try await client.contacts.addNote(created.id, content: "Second")
+        #expect(try await client.contacts.notes(created.id).items.map(\.content) == ["Second", note.content])
+        try await client.contacts.delete(created.id)
+        let error = await #expect(throws: SkyLightError.self) { _ = try await client.contacts.get(created.id) }
+        #expect(error?.status == 404)
+    }
+
+    @Test func tagsListsSegmentsAndPagination() async throws {
+        let (sandbox, client) = try await startSandbox()
+        defer { Task { await sandbox.stop() } }
+        let tag = try await client.tags.create(title: "Integration")
+        try await client.tags.assign(tagID: tag.id, to: 1)
+        try await client.tags.assign(tagID: tag.id, to: 1)
+        #expect(try await client.tags.get(tag.id).contactsCount == 1)
+        _ = try await client.tags.rename(tag.id, title: "Renamed")
+        #expect(try await client.contacts.get(1).tags?.contains("Renamed") == true)
+        try await client.tags.unassign(tagID: tag.id, from: 1)
+        #expect(try await client.contacts.get(1).tags?.contains("Renamed") == false)
+        let list = try await client.lists.create(name: "Integration list")
+        try await client.lists.addMember(contactID: 2, to: list.id)
+        try await client.lists.addMember(contactID: 2, to: list.id)
+        #expect(try await client.lists.members(list.id).meta.total == 1)
+        let segment = try await client.segments.create(title: "Integration segment")
+        try await client.segments.addMember(contactID: 3, to: segment.id)
+        #expect(try await client.segments.members(segment.id).items.map(\.id) == [3])
+        try await client.segments.delete(segment.id)
+        let all = try await client.contacts.all(perPage: 100).collect()
+        #expect(all.count == 240 && Set(all.map(\.id)).count == 240)
+        let conversations = try await client.messages.allConversations(perPage: 100).collect()
+        #expect(conversations.count == 240)
+        let times = conversations.compactMap(\.lastMessageAt)
+        #expect(times == times.sorted(by: >))
+    }
+
+    @Test func sendAndHistory() async throws {
+        let (sandbox, client) = try await startSandbox()
+        defer { Task { await sandbox.stop() } }
+        let sent = try await client.messages.send(contactID: 4, message: "Hello from the SDK 👋")
+        #expect(sent.status == .sent && sent.direction == .outbound)
+        let history = try await client.messages.history(contactID: 4, perPage: 1)
+        #expect(history.items.first?.id == sent.id)
+        let row = try await client.messages.conversations(contactID: 4).items.first
+        #expect(row?.lastMessage == "Hello from the SDK 👋" && row?.unreadCount == 0)
+    }
+
+    @Test func campaignLifecycle() async throws {
+        let (sandbox, client) = try await startSandbox()
+        defer { Task { await sandbox.stop() } }
+        let channels = try await client.account.channels()
+        #expect(channels.count == 3)
+        let campaign = try await client.campaigns.create(NewCampaign(name: "SDK", channelID: channels[0].id,
+                                                                     messages: [CampaignMessage(content: "Hi")], contactIDs: [1, 2, 3]))
+        #expect(campaign.status == .draft && campaign.totalContacts == 3)
+        #expect(try await client.campaigns.start(campaign.id).status == .running)
+        #expect(try await client.campaigns.pause(campaign.id).status == .paused)
+        let error = await #expect(throws: SkyLightError.self) { _ = try await client.campaigns.pause(campaign.id) }
+        #expect(error?.status == 422)
+        #expect(try await client.campaigns.resume(campaign.id).status == .running)
+        #expect(try await client.campaigns.cancel(campaign.id).status == .cancelled)
+        try await client.campaigns.delete(campaign.id)
+        #expect(try await client.account.subscription().campaignsQuota == 10)
+    }
+
+    @Test func serverErrorsAreRetriedForReads() async throws {
+        let (sandbox, client) = try await startSandbox()
+        defer { Task { await sandbox.stop() } }
+        var rule = FaultRule()
+        rule.route = "/api/v1/tags"
+        rule.errorRate = 0.5
+        sandbox.faults.set([rule], seed: 3)
+        for _ in 0..<10 { _ = try await client.tags.list() }
+        #expect(sandbox.faults.injectedCount > 0)
+    }
+
+    @Test func droppedAnswerIsAnUnknownOutcomeAndTheSendHappened() async throws {
+        let (sandbox, client) = try await startSandbox()
+        defer { Task { await sandbox.stop() } }
+        var rule = FaultRule()
+        rule.route = "/api/v1/messages/send"
+        rule.dropRate = 1
+        sandbox.faults.set([rule])
+        let error = await #expect(throws: SkyLightError.self) {
+            _ = try await client.messages.send(contactID: 5, message: "dropped but delivered")
+        }
+        #expect(error?.isOutcomeUnknown == true, "\(String(describing: error))")
+        sandbox.faults.set([])
+        let history = try await client.messages.history(contactID: 5, perPage: 5)
+        #expect(history.items.filter { $0.content == "dropped but delivered" }.count == 1)
+    }
+
+    @Test func timeoutAfterSendingIsAnUnknownOutcome() async throws {
+        let (sandbox, _) = try await startSandbox()
+        defer { Task { await sandbox.stop() } }
+        var rule = FaultRule()
+        rule.latencyMs = 1500
+        sandbox.faults.set([rule])
+        let client = SkyLightClient(configuration: .init(baseURL: sandbox.baseURL, apiKey: APIKey(SandboxOptions.defaultAPIKey),
+                                                         retry: .none, timeout: 0.3))
+        let error = await #expect(throws: SkyLightError.self) { _ = try await client.contacts.toggleBlacklist(6) }
+        #expect(error?.isOutcomeUnknown == true, "\(String(describing: error))")
+    }
+
+    @Test func truncatedBodyIsADecodingError() async throws {
+        let (sandbox, client) = try await startSandbox()
+        defer { Task { await sandbox.stop() } }
+        var rule = FaultRule()
+        rule.truncateRate = 1
+        sandbox.faults.set([rule])
+        let error = await #expect(throws: SkyLightError.self) { _ = try await client.contacts.get(1) }
+        guard case .decoding(let endpoint, _, _) = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(endpoint == "GET /contacts/1")
+    }
+
+    @Test func htmlErrorPageOverHTTP() async throws {
+        let (sandbox, _) = try await startSandbox()
+        defer { Task { await sandbox.stop() } }
+        var rule = FaultRule()
+        rule.htmlRate = 1
+        sandbox.faults.set([rule])
+        let client = SkyLightClient(configuration: .init(baseURL: sandbox.baseURL, apiKey: APIKey(SandboxOptions.defaultAPIKey), retry: .none))
+        let error = await #expect(throws: SkyLightError.self) { _ = try await client.contacts.get(1) }
+        #expect(error == .http(status: 502, message: "502 Bad Gateway", fieldErrors: [:]))
+    }
+
+    @Test func wrongKeyIs401() async throws {
+        let (sandbox, _) = try await startSandbox()
+        defer { Task { await sandbox.stop() } }
+        let client = SkyLightClient(configuration: .init(baseURL: sandbox.baseURL, apiKey: APIKey("wrong"), retry: .none))
+        let error = await #expect(throws: SkyLightError.self) { _ = try await client.tags.list() }
+        #expect(error == .http(status: 401, message: "Unauthenticated.", fieldErrors: [:]))
+    }
+}
