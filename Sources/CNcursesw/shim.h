@@ -1,1 +1,67 @@
+#ifndef SKYLIGHT_NCURSESW_SHIM_H
+#define SKYLIGHT_NCURSESW_SHIM_H
+
+/* SwiftPM drops pkg-config's compile flags, so ask for the wide-character API here. */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700
+#endif
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE 1
+#endif
+#define NCURSES_WIDECHAR 1
+#include <locale.h>
+#include <wchar.h>
+#include <signal.h>
+#include <unistd.h>
+#include <string.h>
 #include <curses.h>
+
+/* Macros and globals Swift cannot import cleanly under strict concurrency. */
+static inline WINDOW *skylight_stdscr(void) { return stdscr; }
+static inline WINDOW *skylight_curscr(void) { return curscr; }
+static inline int skylight_colors(void) { return COLORS; }
+static inline int skylight_color_pairs(void) { return COLOR_PAIRS; }
+static inline attr_t skylight_attr_bold(void) { return A_BOLD; }
+static inline attr_t skylight_attr_dim(void) { return A_DIM; }
+static inline attr_t skylight_attr_italic(void) { return A_ITALIC; }
+static inline attr_t skylight_attr_underline(void) { return A_UNDERLINE; }
+static inline attr_t skylight_attr_reverse(void) { return A_REVERSE; }
+
+/* Draws one grapheme (a base and up to four zero-width characters) with an extended pair. */
+static inline int skylight_put(WINDOW *w, int y, int x, const wchar_t *text, attr_t attrs, int pair) {
+    cchar_t cell;
+    if (setcchar(&cell, text, attrs, 0, &pair) != OK) return ERR;
+    return mvwadd_wch(w, y, x, &cell);
+}
+
+/* The width the C library (and so ncurses) gives one character. */
+static inline int skylight_wcwidth(int c) { return wcwidth((wchar_t)c); }
+
+/* Signals arrive on a pipe, so the main loop sees them between two frames. */
+static int skylight_signal_fd = -1;
+static void skylight_signal_to_pipe(int sig) {
+    unsigned char b = (unsigned char)sig;
+    if (skylight_signal_fd >= 0) { ssize_t r = write(skylight_signal_fd, &b, 1); (void)r; }
+}
+static inline void skylight_route_signal(int sig, int fd) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    skylight_signal_fd = fd;
+    sa.sa_handler = skylight_signal_to_pipe;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(sig, &sa, NULL);
+}
+
+/* On a crash, give the terminal back before the default action runs. */
+static void skylight_crash_handler(int sig) {
+    endwin();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+static inline void skylight_restore_on_crash(void) {
+    int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP };
+    for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) signal(fatal[i], skylight_crash_handler);
+}
+
+#endif

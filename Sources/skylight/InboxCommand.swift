@@ -1,12 +1,148 @@
 import ArgumentParser
+import Foundation
+import Inbox
+import Logging
+import SkyLight
+import SkyLightSandbox
+import Terminal
 
 /// `skylight [--demo]`: opens the inbox.
 struct InboxCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inbox", abstract: "Open the inbox (the default).")
+    static let configuration = CommandConfiguration(
+        commandName: "inbox",
+        abstract: "Open the inbox (the default).",
+        discussion: """
+        The account comes from SKYLIGHT_API_KEY and SKYLIGHT_BASE_URL, or from
+        ~/.config/skylight/config.toml (which must be chmod 600 when it holds a key).
+        Example: SKYLIGHT_API_KEY=sk_live_… skylight
+        """
+    )
 
     @Flag(help: "Run on an embedded sandbox with demo data: no account needed.") var demo = false
+    @Option(help: "Theme name from themes/ (default from the config file).") var theme: String?
+    @Option(name: .customLong("inbound-rate"), help: "With --demo: simulated inbound messages per minute.") var inboundRate = 4.0
+    @Option(name: .customLong("seed-size"), help: "With --demo: conversations to seed.") var seedSize: Int?
 
     func run() async throws {
-        throw ValidationError("the inbox front end is not built yet in this revision")
+        let environment = ProcessInfo.processInfo.environment
+        let logPath = XDG.stateHome(environment) + "/skylight/skylight.log"
+        let sink = FileLogHandler.Sink(path: logPath)
+        LoggingSystem.bootstrap { label in FileLogHandler(sink: sink, label: label) }
+        let logger = Logger(label: "skylight")
+
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            fail("skylight needs a terminal (stdin and stdout must be a TTY).")
+        }
+        var config: Config
+        do { config = try Config.load(environment: environment) } catch { fail(error.description) }
+        if let theme { config.theme = theme }
+
+        var sandbox: Sandbox?
+        var cachePath: String
+        if demo {
+            let folder = NSTemporaryDirectory() + "skylight-demo-\(getpid())"
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            var options = SandboxOptions()
+            options.databasePath = folder + "/sandbox.sqlite"
+            options.inboundPerMinute = inboundRate
+            options.seedSize = seedSize
+            do { sandbox = try await Sandbox.start(options) } catch { fail("Cannot start the demo sandbox: \(error)") }
+            config.apiKey = APIKey(SandboxOptions.defaultAPIKey)
+            config.baseURL = sandbox!.baseURL
+            config.authScheme = .bearer
+            cachePath = folder + "/inbox.sqlite"
+        } else {
+            guard let key = config.apiKey, !key.isEmpty else {
+                fail("""
+                    No API key. Set SKYLIGHT_API_KEY, or put api_key = "…" in \(Config.path(environment)) (chmod 600).
+                    To look around without an account: skylight --demo
+                    """)
+            }
+            cachePath = XDG.cacheHome(environment) + "/skylight/\(Self.accountID(config.baseURL, key)).sqlite"
+        }
+        let client = SkyLightClient(configuration: .init(baseURL: config.baseURL, apiKey: config.apiKey!, authScheme: config.authScheme,
+                                                         retry: RetryPolicy(maxAttempts: 3), timeout: 15),
+                                    logger: Logger(label: "skylight.sdk"))
+        let store: LocalStore?
+        do { store = try LocalStore(path: cachePath, conversationLimit: config.cacheConversations) } catch {
+            logger.error("cache unavailable at \(cachePath): \(error)")
+            store = nil
+        }
+        let restored = try? store?.restoreAction()
+        var hasCache = false
+        if case .restored(_, _, _, let rows)? = restored { hasCache = !rows.isEmpty }
+
+        // One quick request before taking over the screen, so a wrong key or URL gets a plain message.
+        let probe = SkyLightClient(configuration: .init(baseURL: config.baseURL, apiKey: config.apiKey!, authScheme: config.authScheme,
+                                                        retry: .none, timeout: 8), logger: logger)
+        do {
+            _ = try await probe.messages.conversations(perPage: 1)
+        } catch let error as SkyLightError {
+            switch error {
+            case .http(401, _, _), .http(403, _, _):
+                fail("The server at \(config.baseURL) refused the API key (\(error)). Check SKYLIGHT_API_KEY or api_key in the config.")
+            case .cannotConnect, .outcomeUnknown:
+                if !hasCache {
+                    fail("Cannot reach \(config.baseURL): \(error).\nCheck SKYLIGHT_BASE_URL and your network, or try skylight --demo.")
+                }
+                logger.warning("starting offline: \(error)")
+            case .http(404, _, _):
+                fail("\(config.baseURL) does not look like the SkyLight API (404). The base URL ends in /api/v1.")
+            default:
+                logger.warning("first request failed: \(error)")
+            }
+        }
+
+        let themes = ThemeLibrary.standard(environment: environment, executable: CommandLine.arguments[0])
+        let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
+        var initialTheme = Theme.plain
+        var startup: [Action] = []
+        do { initialTheme = try themes.load(config.theme) } catch {
+            startup.append(.themeResult(name: "plain", error: "Theme not loaded: \(error)"))
+        }
+        if let restored { startup.insert(restored, at: 0) }
+        var state = InboxState(accountLabel: demo ? "demo sandbox" : URL(string: config.baseURL)?.host ?? config.baseURL,
+                               now: .now, themeName: initialTheme.name, settings: config.settings)
+        state.nextPollAt = .now
+        let reducer = Reducer(keyMap: config.keyMap)
+        let initialState = state
+        let colorTheme = noColor ? initialTheme.withoutColors : initialTheme
+        let startupActions = startup + [.start]
+        let makeApp: @Sendable () -> TerminalApp = {
+            TerminalApp(state: initialState, reducer: reducer, theme: colorTheme, themes: themes, colors: !noColor,
+                        startup: startupActions, logger: logger) { post in
+                EffectRunner(client: client, store: store, logger: Logger(label: "skylight.effects"), post: post)
+            }
+        }
+        let exit: TerminalApp.Exit
+        do {
+            exit = try await Self.onThread { try makeApp().run() }
+        } catch {
+            await sandbox?.stop()
+            fail("The terminal could not be used: \(error)")
+        }
+        await sandbox?.stop()
+        if case .signal(let number) = exit { throw ExitCode(128 + number) }
     }
+
+    /// Runs the blocking terminal loop on its own thread, off the concurrency pool.
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try body() }) }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    /// A file name for an account's cache that does not contain the key.
+    static func accountID(_ baseURL: String, _ key: APIKey) -> String {
+        let host = (URL(string: baseURL)?.host ?? "account").filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }
+        return "\(host)-\(key.fingerprint)"
+    }
+}
+
+/// Prints a message for the user on stderr and exits with status 1: never a stack trace.
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data(("skylight: " + message + "\n").utf8))
+    exit(1)
 }

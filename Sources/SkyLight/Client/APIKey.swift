@@ -10,6 +10,13 @@ public struct APIKey: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
     /// Whether the key is empty.
     public var isEmpty: Bool { secret.isEmpty }
 
+    /// A short one-way fingerprint (FNV-1a), to tell accounts apart without keeping the key.
+    public var fingerprint: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in secret.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return String(hash, radix: 16)
+    }
+
     public var description: String { "APIKey(redacted)" }
     public var debugDescription: String { description }
 }

@@ -106,6 +106,17 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(micros, 6))Z"
     }
 
+    /// Calendar fields of this instant at a UTC offset (seconds east of UTC).
+    public func components(offsetSeconds: Int = 0) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, weekday: Int) {
+        let seconds = epochSeconds + Int64(offsetSeconds)
+        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        let secondOfDay = Int(seconds - Int64(days) * 86_400)
+        let (y, m, d) = Timestamp.civilFromDays(days)
+        // 1970-01-01 was a Thursday; weekday 0 is Sunday.
+        let weekday = ((days % 7) + 7 + 4) % 7
+        return (y, m, d, secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60, weekday)
+    }
+
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
 
     public init(from decoder: any Decoder) throws {

@@ -1,0 +1,61 @@
+import SkyLight
+
+/// Everything that can change the state: keys, time, and the results of effects.
+public enum Action: Sendable {
+    /// The inbox opened: load the conversations and the account's tags.
+    case start
+    case key(Key)
+    /// A clock tick; `jitter` (0…1) spreads many agents' polls apart.
+    case tick(now: Timestamp, jitter: Double)
+    case conversationsLoaded(Page<Conversation>, isPoll: Bool)
+    case conversationsFailed(SkyLightError, isPoll: Bool)
+    case threadLoaded(contactID: Int, page: Page<Message>, pageNumber: Int)
+    case threadFailed(contactID: Int, SkyLightError)
+    case contactLoaded(Contact)
+    case notesLoaded(contactID: Int, [Note])
+    case tagsLoaded([Tag])
+    case searchResults(query: String, contactIDs: [Int])
+    case sendFinished(outboxID: String, Result<Message, SkyLightError>)
+    /// The history checked after a send whose answer was lost.
+    case sendReconciled(outboxID: String, found: Message?)
+    /// Fresh history fetched before a send, to catch a colleague's reply.
+    case preSendChecked(outboxID: String, newer: [Message])
+    case blacklistFinished(contactID: Int, expected: Bool, Result<Contact, SkyLightError>)
+    case tagChanged(contactID: Int, Result<Contact, SkyLightError>, description: String)
+    case noteAdded(contactID: Int, Result<Note, SkyLightError>)
+    case editorFinished(contactID: Int, text: String?)
+    case themeResult(name: String, error: String?)
+    case restored(drafts: [Int: String], outbox: [OutboxEntry], readMarks: [Int: Timestamp], conversations: [Conversation])
+    case terminalFocus(Bool)
+    /// The terminal's layout: rows of the list (in conversations), lines of the thread, and
+    /// whether the sidebar fits beside them.
+    case viewport(listItems: Int, threadLines: Int, sidebarFits: Bool)
+}
+
+/// Work the reducer asks for; run by ``EffectRunner`` (network, storage) or by the terminal
+/// (editor, theme, bell).
+public enum Effect: Equatable, Sendable {
+    case loadConversations(page: Int, isPoll: Bool)
+    case loadThread(contactID: Int, page: Int)
+    case loadContact(Int)
+    case loadNotes(Int)
+    case loadTags
+    case searchContacts(String)
+    case checkBeforeSend(OutboxEntry, seenLatestID: Int?)
+    case send(OutboxEntry)
+    case reconcile(OutboxEntry)
+    case toggleBlacklist(contactID: Int, expected: Bool)
+    case assignTag(contactID: Int, tagID: Int?, title: String)
+    case unassignTag(contactID: Int, tagID: Int, title: String)
+    case addNote(contactID: Int, text: String)
+    case saveDraft(contactID: Int, text: String)
+    case saveOutbox(OutboxEntry)
+    case removeOutbox(id: String)
+    case saveReadMark(contactID: Int, at: Timestamp?)
+    case cacheConversations([Conversation])
+    case openEditor(contactID: Int, text: String)
+    case applyTheme(String)
+    case bell
+    case notify(title: String, body: String)
+    case redraw
+}

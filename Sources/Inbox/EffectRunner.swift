@@ -1,0 +1,173 @@
+import Foundation
+import Logging
+import SkyLight
+import Synchronization
+
+/// Runs the reducer's network and storage effects off the main loop and posts their results
+/// back as actions. The main loop never waits on it.
+public final class EffectRunner: Sendable {
+    let client: SkyLightClient
+    let store: LocalStore?
+    let post: @Sendable (Action) -> Void
+    let logger: Logger
+    let searchTask = Mutex<Task<Void, Never>?>(nil)
+    let draftTasks = Mutex<[Int: Task<Void, Never>]>([:])
+    /// How long typing must pause before a draft is written or a search is sent.
+    let debounce: Duration
+
+    /// Creates a runner that posts results with `post`.
+    public init(client: SkyLightClient, store: LocalStore?, debounce: Duration = .milliseconds(250),
+                logger: Logger = Logger(label: "skylight.effects"), post: @escaping @Sendable (Action) -> Void) {
+        self.client = client; self.store = store; self.post = post; self.logger = logger; self.debounce = debounce
+    }
+
+    /// Starts an effect. Effects that belong to the terminal (editor, theme, bell, redraw,
+    /// notifications) are ignored here.
+    public func run(_ effect: Effect) {
+        let (client, post, store) = (client, post, store)
+        switch effect {
+        case .loadConversations(let page, let isPoll):
+            Task {
+                do { post(.conversationsLoaded(try await client.messages.conversations(page: page, perPage: 100), isPoll: isPoll)) }
+                catch { post(.conversationsFailed(Self.sdkError(error), isPoll: isPoll)) }
+            }
+        case .loadThread(let contactID, let page):
+            Task {
+                do {
+                    let messages = try await client.messages.history(contactID: contactID, page: page, perPage: 50)
+                    post(.threadLoaded(contactID: contactID, page: messages, pageNumber: page))
+                } catch { post(.threadFailed(contactID: contactID, Self.sdkError(error))) }
+            }
+        case .loadContact(let id):
+            Task {
+                if let contact = try? await client.contacts.get(id) { post(.contactLoaded(contact)) }
+            }
+        case .loadNotes(let id):
+            Task {
+                if let notes = try? await client.contacts.notes(id, perPage: 100) { post(.notesLoaded(contactID: id, notes.items)) }
+            }
+        case .loadTags:
+            Task {
+                if let tags = try? await client.tags.list() { post(.tagsLoaded(tags)) }
+            }
+        case .searchContacts(let query):
+            let debounce = debounce
+            let task = Task {
+                try? await Task.sleep(for: debounce)
+                guard !Task.isCancelled else { return }
+                if let page = try? await client.contacts.list(ContactQuery(search: query), perPage: 100), !Task.isCancelled {
+                    post(.searchResults(query: query, contactIDs: page.items.map(\.id)))
+                }
+            }
+            searchTask.withLock { $0?.cancel(); $0 = task }
+        case .checkBeforeSend(let entry, let seenLatestID):
+            Task {
+                var newer: [Message] = []
+                if let seenLatestID, let page = try? await client.messages.history(contactID: entry.contactID, perPage: 20) {
+                    newer = page.items.filter { $0.id > seenLatestID && $0.direction == .inbound }
+                }
+                post(.preSendChecked(outboxID: entry.id, newer: newer))
+            }
+        case .send(let entry):
+            Task {
+                do { post(.sendFinished(outboxID: entry.id, .success(try await client.messages.send(contactID: entry.contactID, message: entry.text)))) }
+                catch { post(.sendFinished(outboxID: entry.id, .failure(Self.sdkError(error)))) }
+            }
+        case .reconcile(let entry):
+            Task {
+                // Read the history back (with the SDK's GET retries) to learn whether it went.
+                while true {
+                    do {
+                        let page = try await client.messages.history(contactID: entry.contactID, perPage: 50)
+                        let found = page.items.first { message in
+                            message.direction != .inbound && message.content == entry.text
+                                && (message.timestamp.map { $0.seconds(since: entry.createdAt) > -300 } ?? true)
+                        }
+                        post(.sendReconciled(outboxID: entry.id, found: found))
+                        return
+                    } catch {
+                        try? await Task.sleep(for: .seconds(2))
+                    }
+                }
+            }
+        case .toggleBlacklist(let contactID, let expected):
+            Task {
+                do {
+                    // Read first: if a colleague already did it, a toggle would undo their change.
+                    let current = try await client.contacts.get(contactID)
+                    if current.blacklisted == expected {
+                        post(.blacklistFinished(contactID: contactID, expected: expected, .success(current)))
+                        return
+                    }
+                    let result = try await client.contacts.toggleBlacklist(contactID)
+                    post(.blacklistFinished(contactID: contactID, expected: expected, .success(result)))
+                } catch {
+                    post(.blacklistFinished(contactID: contactID, expected: expected, .failure(Self.sdkError(error))))
+                }
+            }
+        case .assignTag(let contactID, let tagID, let title):
+            Task {
+                do {
+                    if let tagID { try await client.tags.assign(tagID: tagID, to: contactID) }
+                    else { try await client.tags.assign(title: title, to: contactID) }
+                    post(.tagChanged(contactID: contactID, .success(try await client.contacts.get(contactID)), description: "Tagged “\(title)”"))
+                } catch {
+                    post(.tagChanged(contactID: contactID, .failure(Self.sdkError(error)), description: ""))
+                }
+            }
+        case .unassignTag(let contactID, let tagID, let title):
+            Task {
+                do {
+                    try await client.tags.unassign(tagID: tagID, from: contactID)
+                    post(.tagChanged(contactID: contactID, .success(try await client.contacts.get(contactID)), description: "Removed tag “\(title)”"))
+                } catch {
+                    post(.tagChanged(contactID: contactID, .failure(Self.sdkError(error)), description: ""))
+                }
+            }
+        case .addNote(let contactID, let text):
+            Task {
+                do { post(.noteAdded(contactID: contactID, .success(try await client.contacts.addNote(contactID, content: text)))) }
+                catch { post(.noteAdded(contactID: contactID, .failure(Self.sdkError(error)))) }
+            }
+        case .saveDraft(let contactID, let text):
+            guard let store else { return }
+            let debounce = debounce
+            let logger = logger
+            let task = Task {
+                try? await Task.sleep(for: debounce)
+                guard !Task.isCancelled else { return }
+                do { try store.saveDraft(contactID: contactID, text: text) } catch { logger.error("draft not saved: \(error)") }
+            }
+            draftTasks.withLock { $0[contactID]?.cancel(); $0[contactID] = task }
+        case .saveOutbox(let entry):
+            write { try $0.saveOutbox(entry) }
+        case .removeOutbox(let id):
+            write { try $0.removeOutbox(id: id) }
+        case .saveReadMark(let contactID, let at):
+            write { try $0.saveReadMark(contactID: contactID, at: at) }
+        case .cacheConversations(let rows):
+            guard let store else { return }
+            Task.detached(priority: .utility) { try? store.cacheConversations(rows) }
+        case .openEditor, .applyTheme, .bell, .notify, .redraw:
+            break
+        }
+    }
+
+    /// Outbox and read-mark writes happen at once, in order, before the next action: they are
+    /// small, and a reply must be on disk before its send starts.
+    func write(_ body: (LocalStore) throws -> Void) {
+        guard let store else { return }
+        do { try body(store) } catch { logger.error("local store write failed: \(error)") }
+    }
+
+    /// Writes every pending draft now (quit, SIGHUP).
+    public func flushDrafts(_ drafts: [Int: String]) {
+        draftTasks.withLock { tasks in tasks.values.forEach { $0.cancel() }; tasks = [:] }
+        guard let store else { return }
+        for (contactID, text) in drafts { try? store.saveDraft(contactID: contactID, text: text) }
+    }
+
+    static func sdkError(_ error: any Error) -> SkyLightError {
+        (error as? SkyLightError) ?? .outcomeUnknown(reason: String(describing: error))
+    }
+}

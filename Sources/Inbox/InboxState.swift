@@ -1,0 +1,255 @@
+import SkyLight
+
+/// A pane that can have the keyboard.
+public enum Pane: String, Sendable, CaseIterable { case list, thread, sidebar }
+
+/// The network state the status bar shows.
+public enum ConnectionState: Equatable, Sendable {
+    case connecting
+    case live
+    case retrying(at: Timestamp, reason: String)
+    case offline(since: Timestamp, reason: String)
+}
+
+/// A short message in the status bar.
+public struct Notice: Equatable, Sendable {
+    public var text: String
+    public var isError: Bool
+    public var expires: Timestamp
+}
+
+/// What a confirmation prompt is about.
+public enum Confirmation: Equatable, Sendable {
+    case blacklist(contactID: Int, name: String, willBlacklist: Bool)
+    case sendOutsideWindow(contactID: Int, text: String)
+    case sendAfterNewMessages(outboxID: String)
+
+    /// The question, naming the resulting state.
+    public var question: String {
+        switch self {
+        case .blacklist(_, let name, true):
+            "Blacklist \(name)? They will be marked BLACKLISTED and receive no messages."
+        case .blacklist(_, let name, false):
+            "Remove \(name) from the blacklist? They can be messaged again."
+        case .sendOutsideWindow:
+            "The last inbound message is older than 24 h: WhatsApp may reject free text. Send anyway?"
+        case .sendAfterNewMessages:
+            "New messages arrived in this conversation since you opened it. Send your reply anyway?"
+        }
+    }
+}
+
+/// A picker over tag titles with fuzzy completion.
+public struct TagPicker: Equatable, Sendable {
+    public enum Purpose: Equatable, Sendable { case add, remove }
+    public var purpose: Purpose
+    public var contactID: Int
+    public var editor = LineEditor()
+    public var selection = 0
+
+    /// A picker with an empty query.
+    public init(purpose: Purpose, contactID: Int) { self.purpose = purpose; self.contactID = contactID }
+}
+
+/// What the keyboard is doing right now.
+public enum Mode: Equatable, Sendable {
+    case normal
+    case compose(contactID: Int, editor: LineEditor)
+    case note(contactID: Int, editor: LineEditor)
+    case search(editor: LineEditor)
+    case command(editor: LineEditor)
+    case tagPicker(TagPicker)
+    case confirm(Confirmation)
+    case help(scroll: Int)
+}
+
+/// The conversation filters.
+public struct Filter: Equatable, Sendable {
+    public var unreadOnly = false
+    public var channel: ChannelType?
+    public var query = ""
+    /// Contacts the server's search matched for `query`.
+    public var serverMatches: Set<Int> = []
+
+    public var isActive: Bool { unreadOnly || channel != nil || !query.isEmpty }
+
+    /// "unread · whatsapp · /sarah", or "all".
+    public var label: String {
+        var parts: [String] = []
+        if unreadOnly { parts.append("unread") }
+        if let channel { parts.append(channel.rawValue) }
+        if !query.isEmpty { parts.append("/" + query) }
+        return parts.isEmpty ? "all" : parts.joined(separator: " · ")
+    }
+}
+
+/// The loaded part of one conversation's history, oldest first.
+public struct ThreadState: Equatable, Sendable {
+    public var messages: [Message] = []
+    /// The newest page fetched so far counts as page 1; older pages follow.
+    public var pagesLoaded = 0
+    public var lastPage = 1
+    public var loading = false
+    /// Lines scrolled up from the bottom; 0 keeps the view pinned to the newest message.
+    public var scrollUp = 0
+    /// Messages that arrived while the agent was scrolled up.
+    public var unseenNew = 0
+    /// The newest message the agent had on screen when the composer opened.
+    public var seenLatestID: Int?
+
+    public var hasOlder: Bool { pagesLoaded < lastPage }
+
+    /// An empty, not yet loaded thread.
+    public init() {}
+
+    /// Merges messages by id, keeping oldest-first order.
+    public mutating func merge(_ incoming: [Message]) -> Int {
+        var byID = Dictionary(messages.map { ($0.id, $0) }, uniquingKeysWith: { _, b in b })
+        var added = 0
+        for message in incoming {
+            if byID[message.id] == nil { added += 1 }
+            byID[message.id] = message
+        }
+        messages = byID.values.sorted { ($0.timestamp ?? Timestamp(microseconds: 0), $0.id) < ($1.timestamp ?? Timestamp(microseconds: 0), $1.id) }
+        return added
+    }
+}
+
+/// A reply on its way: written before any network call, shown in the thread until the
+/// server's copy replaces it.
+public struct OutboxEntry: Equatable, Sendable, Identifiable {
+    public enum State: Equatable, Sendable {
+        case queued
+        case sending
+        case failed(String)
+        /// Sent, but no answer came: being checked against the server's history.
+        case unknown
+    }
+    public var id: String
+    public var contactID: Int
+    public var text: String
+    public var state: State
+    public var createdAt: Timestamp
+    public var attempts = 0
+    /// When a queued entry may be sent again (after a refused connection or a 429).
+    public var retryAt: Timestamp?
+
+    /// Creates an entry.
+    public init(id: String, contactID: Int, text: String, state: State = .queued, createdAt: Timestamp, attempts: Int = 0) {
+        self.id = id; self.contactID = contactID; self.text = text; self.state = state; self.createdAt = createdAt
+        self.attempts = attempts
+    }
+}
+
+/// Everything the inbox shows and knows. Changed only by ``Reducer``.
+public struct InboxState: Equatable, Sendable {
+    public var accountLabel: String
+    public var now: Timestamp
+    public var conversations: [Conversation] = []
+    /// Ids of the conversations the filters let through, in list order (derived, kept in step).
+    public private(set) var visible: [Int] = []
+    public var conversationsLoaded = false
+    public var selectedID: Int?
+    public var listScroll = 0
+    public var focus = Pane.list
+    public var mode = Mode.normal
+    public var filter = Filter() { didSet { refilter() } }
+    public var threads: [Int: ThreadState] = [:]
+    public var contacts: [Int: Contact] = [:]
+    public var notes: [Int: [Note]] = [:]
+    public var tags: [Tag] = []
+    public var outbox: [OutboxEntry] = []
+    public var drafts: [Int: String] = [:]
+    /// Local read watermarks: a conversation is read up to this instant.
+    public var readMarks: [Int: Timestamp] = [:]
+    /// Conversations the agent marked unread by hand.
+    public var markedUnread: Set<Int> = []
+    public var jumpStack: [Int] = []
+    /// nil: shown when the terminal is wide enough.
+    public var sidebarPreference: Bool?
+    public var connection = ConnectionState.connecting
+    public var lastSync: Timestamp?
+    public var notice: Notice?
+    public var themeName: String
+    public var quitting = false
+    /// The poll interval now in use, and when the next poll is due.
+    public var pollInterval: Double = 2
+    public var nextPollAt: Timestamp
+    public var pollInFlight = false
+    public var lastActivity: Timestamp
+    public var focused = true
+    public var settings: Settings
+    /// Filled in by the terminal on every resize.
+    public var listItems = 10
+    public var threadLines = 20
+    public var sidebarFits = false
+
+    /// Whether the contact sidebar is on screen.
+    public var sidebarShown: Bool { sidebarPreference ?? sidebarFits }
+
+    /// Settings that change behaviour (from the config file).
+    public struct Settings: Equatable, Sendable {
+        public var bell = true
+        public var desktopNotifications = false
+        public var markReadOnReply = true
+        public var activePollInterval: Double = 2
+        public var idlePollInterval: Double = 20
+        public var idleAfter: Double = 60
+        public init() {}
+    }
+
+    /// Creates the state of a newly opened inbox.
+    public init(accountLabel: String, now: Timestamp, themeName: String = "default-dark", settings: Settings = Settings()) {
+        self.accountLabel = accountLabel; self.now = now; self.themeName = themeName
+        self.nextPollAt = now; self.lastActivity = now; self.settings = settings
+    }
+
+    // MARK: Derived
+
+    /// The conversation with a contact.
+    public func conversation(_ id: Int) -> Conversation? {
+        conversations.first { $0.contactID == id }
+    }
+
+    /// Whether a conversation counts as unread: the server says so and the local watermark
+    /// has not passed its last message, or the agent marked it unread.
+    public func isUnread(_ conversation: Conversation) -> Bool {
+        if markedUnread.contains(conversation.contactID) { return true }
+        guard (conversation.unreadCount ?? 0) > 0 else { return false }
+        if let mark = readMarks[conversation.contactID], let last = conversation.lastMessageAt, mark >= last { return false }
+        return true
+    }
+
+    /// Unread conversations in all (not only the visible ones).
+    public var unreadTotal: Int { conversations.reduce(0) { $0 + (isUnread($1) ? 1 : 0) } }
+
+    /// The selected conversation's position in ``visible``.
+    public var selectedIndex: Int? { selectedID.flatMap { visible.firstIndex(of: $0) } }
+
+    /// The contact of the selected conversation.
+    public var selectedContact: Contact? { selectedID.flatMap { contacts[$0] } }
+
+    mutating func refilter() {
+        visible = conversations.filter(passes).map(\.contactID)
+    }
+
+    func passes(_ c: Conversation) -> Bool {
+        if filter.unreadOnly && !isUnread(c) && c.contactID != selectedID { return false }
+        if let channel = filter.channel, c.channel != channel { return false }
+        if !filter.query.isEmpty {
+            if filter.serverMatches.contains(c.contactID) { return true }
+            let q = filter.query.lowercased()
+            let name = (c.contactName ?? contacts[c.contactID]?.name ?? "").lowercased()
+            let snippet = (c.lastMessage ?? "").lowercased()
+            let phone = contacts[c.contactID]?.phone ?? ""
+            return name.contains(q) || snippet.contains(q) || phone.contains(q)
+        }
+        return true
+    }
+
+    /// Replaces the conversation rows and re-derives the visible list.
+    public mutating func setConversations(_ rows: [Conversation]) {
+        conversations = rows
+        refilter()
+    }
+}

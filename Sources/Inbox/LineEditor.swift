@@ -1,0 +1,100 @@
+/// An editable text with a cursor, counted in grapheme clusters (so an emoji or an accented
+/// letter moves and deletes as one).
+public struct LineEditor: Equatable, Sendable {
+    public private(set) var characters: [Character]
+    /// The insertion point, 0...characters.count.
+    public private(set) var cursor: Int
+    /// Whether Enter-like keys may insert line breaks (composer, note) or not (search, command).
+    public let multiline: Bool
+
+    /// Creates an editor holding `text` with the cursor at its end.
+    public init(_ text: String = "", multiline: Bool = false) {
+        characters = Array(text)
+        cursor = characters.count
+        self.multiline = multiline
+    }
+
+    public var text: String { String(characters) }
+    public var isEmpty: Bool { characters.isEmpty }
+
+    /// What the key did.
+    public enum Outcome: Equatable, Sendable { case edited, moved, submit, cancel, ignored }
+
+    /// Applies an editing key.
+    public mutating func handle(_ key: Key) -> Outcome {
+        switch key {
+        case .char(let c): insert(c); return .edited
+        case .paste(let text):
+            insert(multiline ? text : text.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
+                .replacingOccurrences(of: "\r", with: " "))
+            return .edited
+        case .ctrl("j"), .altEnter:
+            if multiline { insert("\n"); return .edited }
+            return .submit
+        case .enter: return .submit
+        case .escape, .ctrl("c"), .ctrl("g"): return .cancel
+        case .backspace, .ctrl("h"):
+            guard cursor > 0 else { return .ignored }
+            characters.remove(at: cursor - 1); cursor -= 1; return .edited
+        case .delete, .ctrl("d"):
+            guard cursor < characters.count else { return .ignored }
+            characters.remove(at: cursor); return .edited
+        case .left, .ctrl("b"): cursor = max(0, cursor - 1); return .moved
+        case .right, .ctrl("f"): cursor = min(characters.count, cursor + 1); return .moved
+        case .home, .ctrl("a"): cursor = lineStart(of: cursor); return .moved
+        case .end, .ctrl("e"): cursor = lineEnd(of: cursor); return .moved
+        case .ctrl("u"):
+            let start = lineStart(of: cursor)
+            characters.removeSubrange(start..<cursor); cursor = start; return .edited
+        case .ctrl("k"):
+            let end = lineEnd(of: cursor)
+            characters.removeSubrange(cursor..<end); return .edited
+        case .ctrl("w"), .alt("\u{7F}"):
+            var start = cursor
+            while start > 0, characters[start - 1].isWhitespace { start -= 1 }
+            while start > 0, !characters[start - 1].isWhitespace { start -= 1 }
+            characters.removeSubrange(start..<cursor); cursor = start; return .edited
+        case .up:
+            guard multiline else { return .ignored }
+            let start = lineStart(of: cursor)
+            guard start > 0 else { return .ignored }
+            let column = cursor - start
+            let previousStart = lineStart(of: start - 1)
+            cursor = min(previousStart + column, start - 1); return .moved
+        case .down:
+            guard multiline else { return .ignored }
+            let end = lineEnd(of: cursor)
+            guard end < characters.count else { return .ignored }
+            let column = cursor - lineStart(of: cursor)
+            cursor = min(end + 1 + column, lineEnd(of: end + 1)); return .moved
+        default: return .ignored
+        }
+    }
+
+    /// Inserts text at the cursor (typing, or a paste).
+    public mutating func insert(_ text: String) {
+        for c in text { insert(c) }
+    }
+
+    mutating func insert(_ c: Character) {
+        if c == "\n" || c == "\r\n" || c == "\r" {
+            guard multiline else { return }
+            characters.insert("\n", at: cursor)
+        } else {
+            characters.insert(c, at: cursor)
+        }
+        cursor += 1
+    }
+
+    func lineStart(of index: Int) -> Int {
+        var i = index
+        while i > 0, characters[i - 1] != "\n" { i -= 1 }
+        return i
+    }
+
+    func lineEnd(of index: Int) -> Int {
+        var i = index
+        while i < characters.count, characters[i] != "\n" { i += 1 }
+        return i
+    }
+}

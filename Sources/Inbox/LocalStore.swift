@@ -1,0 +1,161 @@
+import Foundation
+import GRDB
+import SkyLight
+
+/// The inbox's own SQLite file, one per account: drafts, the outbox, read watermarks and the
+/// last known conversation list, so the inbox paints before the network answers and loses no
+/// reply across a quit, a crash or a dropped SSH session.
+public final class LocalStore: Sendable {
+    let db: any DatabaseWriter
+    /// The most conversations kept; older ones are pruned.
+    public let conversationLimit: Int
+
+    /// Opens (creating and migrating) the store at `path`; `:memory:` for tests.
+    public init(path: String, conversationLimit: Int = 20_000) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(3)
+        if path == ":memory:" {
+            db = try DatabaseQueue(configuration: configuration)
+        } else {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            db = try DatabasePool(path: path, configuration: configuration)
+        }
+        self.conversationLimit = conversationLimit
+        try Self.migrator.migrate(db)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+            CREATE TABLE drafts(contact_id INTEGER PRIMARY KEY, text TEXT NOT NULL, updated_at INTEGER NOT NULL);
+            CREATE TABLE outbox(id TEXT PRIMARY KEY, contact_id INTEGER NOT NULL, text TEXT NOT NULL, state TEXT NOT NULL,
+                                detail TEXT, created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
+            CREATE TABLE read_marks(contact_id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
+            CREATE TABLE conversations(contact_id INTEGER PRIMARY KEY, contact_name TEXT, channel TEXT, last_message TEXT,
+                                       last_message_at INTEGER, unread_count INTEGER);
+            CREATE INDEX conversations_by_time ON conversations(last_message_at DESC);
+            """)
+        }
+        return migrator
+    }
+
+    // MARK: Drafts
+
+    /// Saves a draft; an empty text deletes it.
+    public func saveDraft(contactID: Int, text: String) throws {
+        try db.write { db in
+            if text.isEmpty {
+                try db.execute(sql: "DELETE FROM drafts WHERE contact_id = ?", arguments: [contactID])
+            } else {
+                try db.execute(sql: "INSERT OR REPLACE INTO drafts(contact_id, text, updated_at) VALUES (?, ?, ?)",
+                               arguments: [contactID, text, Timestamp.now.microseconds])
+            }
+        }
+    }
+
+    /// Every saved draft.
+    public func drafts() throws -> [Int: String] {
+        try db.read { db in
+            Dictionary(try Row.fetchAll(db, sql: "SELECT contact_id, text FROM drafts").map { ($0[0], $0[1]) },
+                       uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    // MARK: Outbox
+
+    /// Writes an outbox entry (before any network call, and at every state change).
+    public func saveOutbox(_ entry: OutboxEntry) throws {
+        let (state, detail): (String, String?) = switch entry.state {
+        case .queued: ("queued", nil)
+        case .sending: ("sending", nil)
+        case .unknown: ("unknown", nil)
+        case .failed(let why): ("failed", why)
+        }
+        try db.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO outbox(id, contact_id, text, state, detail, created_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [entry.id, entry.contactID, entry.text, state, detail, entry.createdAt.microseconds, entry.attempts])
+        }
+    }
+
+    /// Removes a delivered (or abandoned) entry.
+    public func removeOutbox(id: String) throws {
+        try db.write { db in try db.execute(sql: "DELETE FROM outbox WHERE id = ?", arguments: [id]) }
+    }
+
+    /// Every entry not yet delivered, oldest first.
+    public func outbox() throws -> [OutboxEntry] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY created_at").map { row in
+                let state: OutboxEntry.State = switch row["state"] as String {
+                case "sending": .sending
+                case "unknown": .unknown
+                case "failed": .failed(row["detail"] ?? "failed")
+                default: .queued
+                }
+                return OutboxEntry(id: row["id"], contactID: row["contact_id"], text: row["text"], state: state,
+                                   createdAt: Timestamp(microseconds: row["created_at"]), attempts: row["attempts"])
+            }
+        }
+    }
+
+    // MARK: Read marks
+
+    /// Sets or clears a conversation's read watermark.
+    public func saveReadMark(contactID: Int, at: Timestamp?) throws {
+        try db.write { db in
+            if let at {
+                try db.execute(sql: "INSERT OR REPLACE INTO read_marks(contact_id, at) VALUES (?, ?)", arguments: [contactID, at.microseconds])
+            } else {
+                try db.execute(sql: "DELETE FROM read_marks WHERE contact_id = ?", arguments: [contactID])
+            }
+        }
+    }
+
+    /// Every read watermark.
+    public func readMarks() throws -> [Int: Timestamp] {
+        try db.read { db in
+            Dictionary(try Row.fetchAll(db, sql: "SELECT contact_id, at FROM read_marks").map { ($0[0], Timestamp(microseconds: $0[1])) },
+                       uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    // MARK: Conversations
+
+    /// Upserts conversation rows and prunes beyond the limit.
+    public func cacheConversations(_ rows: [Conversation]) throws {
+        try db.write { db in
+            let statement = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO conversations(contact_id, contact_name, channel, last_message, last_message_at, unread_count)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            for row in rows {
+                try statement.execute(arguments: [row.contactID, row.contactName, row.channel?.rawValue, row.lastMessage,
+                                                  row.lastMessageAt?.microseconds, row.unreadCount])
+            }
+            try db.execute(sql: """
+                DELETE FROM conversations WHERE contact_id NOT IN
+                  (SELECT contact_id FROM conversations ORDER BY last_message_at DESC LIMIT ?)
+                """, arguments: [conversationLimit])
+        }
+    }
+
+    /// The cached conversation list, newest first.
+    public func conversations() throws -> [Conversation] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM conversations ORDER BY last_message_at DESC, contact_id DESC").map { row in
+                Conversation(contactID: row["contact_id"], contactName: row["contact_name"],
+                             channel: (row["channel"] as String?).map(ChannelType.init(rawValue:)), lastMessage: row["last_message"],
+                             lastMessageAt: (row["last_message_at"] as Int64?).map(Timestamp.init(microseconds:)),
+                             unreadCount: row["unread_count"])
+            }
+        }
+    }
+
+    /// Everything needed to paint and resume at start-up, as one action.
+    public func restoreAction() throws -> Action {
+        .restored(drafts: try drafts(), outbox: try outbox(), readMarks: try readMarks(), conversations: try conversations())
+    }
+}

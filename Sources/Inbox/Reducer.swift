@@ -1,0 +1,790 @@
+import Foundation
+import SkyLight
+
+/// The only place the inbox state changes: one action in, the new state and the effects
+/// to run out. Pure: no I/O, no clock, no randomness of its own.
+public struct Reducer: Sendable {
+    public var keyMap: KeyMap
+    /// How many conversation pages to load at start-up beyond the first.
+    public var maxConversationPages = 200
+
+    /// Creates a reducer with a key map.
+    public init(keyMap: KeyMap = .standard) { self.keyMap = keyMap }
+
+    /// Applies an action.
+    public func reduce(_ state: inout InboxState, _ action: Action) -> [Effect] {
+        switch action {
+        case .key(let key):
+            state.lastActivity = state.now
+            if state.pollInterval > state.settings.activePollInterval * 1.5 {
+                // Back from idle: poll soon rather than at the end of a long idle interval.
+                state.pollInterval = state.settings.activePollInterval
+                state.nextPollAt = min(state.nextPollAt, state.now.adding(seconds: 0.5))
+            }
+            return handleKey(&state, key)
+        case .tick(let now, let jitter): return tick(&state, now: now, jitter: jitter)
+        case .start:
+            state.pollInFlight = true
+            state.nextPollAt = state.now.adding(seconds: state.settings.activePollInterval)
+            return [.loadConversations(page: 1, isPoll: false), .loadTags]
+        case .viewport(let listItems, let threadLines, let sidebarFits):
+            state.listItems = max(1, listItems); state.threadLines = max(1, threadLines); state.sidebarFits = sidebarFits
+            keepSelectionVisible(&state)
+            return []
+        case .terminalFocus(let focused):
+            state.focused = focused
+            if focused { state.nextPollAt = min(state.nextPollAt, state.now.adding(seconds: 0.2)) }
+            return []
+        default: return handleResult(&state, action)
+        }
+    }
+
+    // MARK: Keys
+
+    func handleKey(_ state: inout InboxState, _ key: Key) -> [Effect] {
+        if case .focusIn = key { state.focused = true; return [] }
+        if case .focusOut = key { state.focused = false; return [] }
+        switch state.mode {
+        case .normal:
+            guard let command = keyMap.command(for: key) else { return [] }
+            return run(command, &state)
+        case .compose(let contactID, var editor):
+            switch editor.handle(key) {
+            case .edited:
+                state.mode = .compose(contactID: contactID, editor: editor)
+                state.drafts[contactID] = editor.text
+                return [.saveDraft(contactID: contactID, text: editor.text)]
+            case .moved, .ignored:
+                state.mode = .compose(contactID: contactID, editor: editor)
+                return []
+            case .cancel:
+                state.mode = .normal
+                if !editor.isEmpty { say(&state, "Draft saved") }
+                return []
+            case .submit:
+                return submitReply(&state, contactID: contactID, text: editor.text, confirmedWindow: false)
+            }
+        case .note(let contactID, var editor):
+            switch editor.handle(key) {
+            case .edited, .moved, .ignored:
+                state.mode = .note(contactID: contactID, editor: editor)
+                return []
+            case .cancel:
+                state.mode = .normal
+                return []
+            case .submit:
+                state.mode = .normal
+                let text = editor.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !text.isEmpty else { return [] }
+                say(&state, "Adding note…")
+                return [.addNote(contactID: contactID, text: text)]
+            }
+        case .search(var editor):
+            switch editor.handle(key) {
+            case .edited:
+                state.mode = .search(editor: editor)
+                state.filter.query = editor.text
+                state.filter.serverMatches = []
+                clampSelection(&state)
+                return editor.text.isEmpty ? [] : [.searchContacts(editor.text)]
+            case .moved, .ignored:
+                state.mode = .search(editor: editor)
+                return []
+            case .submit:
+                state.mode = .normal
+                return []
+            case .cancel:
+                state.mode = .normal
+                state.filter.query = ""
+                state.filter.serverMatches = []
+                clampSelection(&state)
+                return selectionEffects(&state)
+            }
+        case .command(var editor):
+            switch editor.handle(key) {
+            case .edited, .moved, .ignored:
+                state.mode = .command(editor: editor)
+                return []
+            case .cancel:
+                state.mode = .normal
+                return []
+            case .submit:
+                state.mode = .normal
+                return runCommandLine(&state, editor.text)
+            }
+        case .tagPicker(var picker):
+            return handlePicker(&state, &picker, key)
+        case .confirm(let confirmation):
+            return handleConfirm(&state, confirmation, key)
+        case .help(let scroll):
+            switch key {
+            case .char("j"), .down: state.mode = .help(scroll: scroll + 1)
+            case .char("k"), .up: state.mode = .help(scroll: max(0, scroll - 1))
+            default: state.mode = .normal
+            }
+            return []
+        }
+    }
+
+    func run(_ command: Command, _ state: inout InboxState) -> [Effect] {
+        switch command {
+        case .moveDown, .moveUp:
+            let step = command == .moveDown ? 1 : -1
+            if state.focus == .thread { return scrollThread(&state, by: -step) }
+            return moveSelection(&state, by: step)
+        case .pageDown, .pageUp:
+            let sign = command == .pageDown ? 1 : -1
+            if state.focus == .thread { return scrollThread(&state, by: -sign * max(1, state.threadLines - 2)) }
+            return moveSelection(&state, by: sign * state.listItems)
+        case .top:
+            if state.focus == .thread { return scrollThread(&state, by: 10_000) }
+            return moveSelection(&state, to: 0)
+        case .bottom:
+            if state.focus == .thread {
+                if let id = state.selectedID { state.threads[id]?.scrollUp = 0; state.threads[id]?.unseenNew = 0 }
+                return []
+            }
+            return moveSelection(&state, to: state.visible.count - 1)
+        case .nextPane, .previousPane:
+            let panes: [Pane] = state.sidebarShown ? [.list, .thread, .sidebar] : [.list, .thread]
+            let index = panes.firstIndex(of: state.focus) ?? 0
+            state.focus = panes[(index + (command == .nextPane ? 1 : panes.count - 1)) % panes.count]
+            return []
+        case .nextUnread:
+            let start = state.selectedIndex ?? -1
+            let count = state.visible.count
+            guard count > 0 else { return [] }
+            for offset in 1...count {
+                let id = state.visible[(start + offset + count) % count]
+                if id != state.selectedID, let c = state.conversation(id), state.isUnread(c) {
+                    if let current = state.selectedID { state.jumpStack.append(current) }
+                    return select(&state, id)
+                }
+            }
+            say(&state, "No unread conversations")
+            return []
+        case .jumpBack:
+            while let id = state.jumpStack.popLast() {
+                if state.visible.contains(id) { return select(&state, id) }
+            }
+            say(&state, "Nowhere to go back to")
+            return []
+        case .unreadOnly:
+            state.filter.unreadOnly.toggle()
+            clampSelection(&state)
+            return selectionEffects(&state)
+        case .cycleChannel:
+            let order: [ChannelType?] = [nil, .whatsapp, .telegram, .instagram]
+            let index = order.firstIndex(of: state.filter.channel) ?? 0
+            state.filter.channel = order[(index + 1) % order.count]
+            clampSelection(&state)
+            return selectionEffects(&state)
+        case .search:
+            state.mode = .search(editor: LineEditor(state.filter.query))
+            return []
+        case .commandLine:
+            state.mode = .command(editor: LineEditor())
+            return []
+        case .redraw: return [.redraw]
+        case .quit:
+            state.quitting = true
+            return []
+        case .reply:
+            guard let id = state.selectedID else { return [] }
+            state.mode = .compose(contactID: id, editor: LineEditor(state.drafts[id] ?? "", multiline: true))
+            let latest = state.threads[id]?.messages.last?.id
+            state.threads[id, default: ThreadState()].seenLatestID = latest
+            state.focus = .thread
+            return []
+        case .replyInEditor:
+            guard let id = state.selectedID else { return [] }
+            let latest = state.threads[id]?.messages.last?.id
+            state.threads[id, default: ThreadState()].seenLatestID = latest
+            return [.openEditor(contactID: id, text: state.drafts[id] ?? "")]
+        case .tag, .untag:
+            guard let id = state.selectedID else { return [] }
+            if command == .untag, (state.contacts[id]?.tags ?? []).isEmpty {
+                say(&state, "This contact has no tags")
+                return []
+            }
+            state.mode = .tagPicker(TagPicker(purpose: command == .tag ? .add : .remove, contactID: id))
+            return state.tags.isEmpty ? [.loadTags] : []
+        case .blacklist:
+            guard let id = state.selectedID else { return [] }
+            guard let contact = state.contacts[id], let blacklisted = contact.blacklisted else {
+                say(&state, "Loading the contact first…")
+                return [.loadContact(id)]
+            }
+            let name = contact.name ?? state.conversation(id)?.contactName ?? "contact \(id)"
+            state.mode = .confirm(.blacklist(contactID: id, name: name, willBlacklist: !blacklisted))
+            return []
+        case .note:
+            guard let id = state.selectedID else { return [] }
+            state.mode = .note(contactID: id, editor: LineEditor(multiline: true))
+            return []
+        case .toggleSidebar:
+            state.sidebarPreference = !state.sidebarShown
+            if !state.sidebarShown && state.focus == .sidebar { state.focus = .list }
+            return []
+        case .toggleRead:
+            guard let id = state.selectedID, let c = state.conversation(id) else { return [] }
+            if state.isUnread(c) {
+                state.markedUnread.remove(id)
+                let mark = c.lastMessageAt ?? state.now
+                state.readMarks[id] = mark
+                state.refilter()
+                return [.saveReadMark(contactID: id, at: mark)]
+            }
+            state.markedUnread.insert(id)
+            state.readMarks[id] = nil
+            state.refilter()
+            return [.saveReadMark(contactID: id, at: nil)]
+        case .resend:
+            return resend(&state)
+        case .help:
+            state.mode = .help(scroll: 0)
+            return []
+        }
+    }
+
+    // MARK: Selection and scrolling
+
+    func moveSelection(_ state: inout InboxState, by step: Int) -> [Effect] {
+        guard !state.visible.isEmpty else { return [] }
+        let index = state.selectedIndex ?? (step > 0 ? -1 : state.visible.count)
+        return moveSelection(&state, to: index + step)
+    }
+
+    func moveSelection(_ state: inout InboxState, to index: Int) -> [Effect] {
+        guard !state.visible.isEmpty else { return [] }
+        let clamped = min(max(0, index), state.visible.count - 1)
+        guard state.visible[clamped] != state.selectedID else { return [] }
+        return select(&state, state.visible[clamped])
+    }
+
+    /// Selects a conversation and fetches what its preview needs and is not loaded yet.
+    func select(_ state: inout InboxState, _ id: Int) -> [Effect] {
+        state.selectedID = id
+        keepSelectionVisible(&state)
+        return selectionEffects(&state)
+    }
+
+    func selectionEffects(_ state: inout InboxState) -> [Effect] {
+        guard let id = state.selectedID else { return [] }
+        var effects: [Effect] = []
+        if state.threads[id]?.pagesLoaded ?? 0 == 0, state.threads[id]?.loading != true {
+            state.threads[id, default: ThreadState()].loading = true
+            effects.append(.loadThread(contactID: id, page: 1))
+        }
+        if state.contacts[id]?.status == nil { effects.append(.loadContact(id)) }
+        if state.notes[id] == nil { effects.append(.loadNotes(id)) }
+        return effects
+    }
+
+    func keepSelectionVisible(_ state: inout InboxState) {
+        guard let index = state.selectedIndex else { state.listScroll = min(state.listScroll, max(0, state.visible.count - 1)); return }
+        if index < state.listScroll { state.listScroll = index }
+        if index >= state.listScroll + state.listItems { state.listScroll = index - state.listItems + 1 }
+        state.listScroll = max(0, min(state.listScroll, max(0, state.visible.count - state.listItems)))
+    }
+
+    /// After the filter changed: keep the selection if it is still visible, else take the first.
+    func clampSelection(_ state: inout InboxState) {
+        if let id = state.selectedID, state.visible.contains(id) { keepSelectionVisible(&state); return }
+        state.selectedID = state.visible.first
+        state.listScroll = 0
+    }
+
+    func scrollThread(_ state: inout InboxState, by lines: Int) -> [Effect] {
+        guard let id = state.selectedID else { return [] }
+        var thread = state.threads[id, default: ThreadState()]
+        // Each message takes at least two lines (header and text): a bound the view refines.
+        let bound = max(0, thread.messages.count * 2 + 4)
+        thread.scrollUp = max(0, min(thread.scrollUp + lines, bound))
+        if thread.scrollUp == 0 { thread.unseenNew = 0 }
+        var effects: [Effect] = []
+        if lines > 0, thread.hasOlder, !thread.loading, thread.scrollUp + state.threadLines >= thread.messages.count * 2 {
+            thread.loading = true
+            effects.append(.loadThread(contactID: id, page: thread.pagesLoaded + 1))
+        }
+        state.threads[id] = thread
+        return effects
+    }
+
+    // MARK: Sending
+
+    func submitReply(_ state: inout InboxState, contactID: Int, text: String, confirmedWindow: Bool) -> [Effect] {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { return [] }
+        if !confirmedWindow, outsideWhatsAppWindow(state, contactID) {
+            state.mode = .confirm(.sendOutsideWindow(contactID: contactID, text: text))
+            return []
+        }
+        state.mode = .normal
+        let entry = OutboxEntry(id: outboxID(state, contactID), contactID: contactID, text: trimmed, createdAt: state.now)
+        state.outbox.append(entry)
+        state.drafts[contactID] = nil
+        state.threads[contactID, default: ThreadState()].scrollUp = 0
+        return [.saveOutbox(entry), .saveDraft(contactID: contactID, text: ""),
+                .checkBeforeSend(entry, seenLatestID: state.threads[contactID]?.seenLatestID)]
+    }
+
+    func outboxID(_ state: InboxState, _ contactID: Int) -> String {
+        "\(contactID)-\(state.now.microseconds)-\(state.outbox.count)"
+    }
+
+    /// WhatsApp lets a business send free text only within 24 h of the contact's last message.
+    public func outsideWhatsAppWindow(_ state: InboxState, _ contactID: Int) -> Bool {
+        let channel = state.conversation(contactID)?.channel ?? state.contacts[contactID]?.type
+        guard channel == .whatsapp, let thread = state.threads[contactID], thread.pagesLoaded > 0 else { return false }
+        guard let lastInbound = thread.messages.last(where: { $0.direction == .inbound })?.timestamp else { return true }
+        return state.now.seconds(since: lastInbound) > 24 * 3600
+    }
+
+    func startSending(_ state: inout InboxState, _ id: String) -> [Effect] {
+        guard let index = state.outbox.firstIndex(where: { $0.id == id }) else { return [] }
+        state.outbox[index].state = .sending
+        state.outbox[index].attempts += 1
+        state.outbox[index].retryAt = nil
+        return [.saveOutbox(state.outbox[index]), .send(state.outbox[index])]
+    }
+
+    func resend(_ state: inout InboxState) -> [Effect] {
+        guard let id = state.selectedID else { return [] }
+        if let entry = state.outbox.last(where: { $0.contactID == id && { if case .failed = $0.state { true } else { false } }($0) }) {
+            return startSending(&state, entry.id)
+        }
+        if let failed = state.threads[id]?.messages.last(where: { $0.status == .failed && $0.direction != .inbound }),
+           let text = failed.content {
+            let entry = OutboxEntry(id: outboxID(state, id), contactID: id, text: text, createdAt: state.now)
+            state.outbox.append(entry)
+            return [.saveOutbox(entry)] + startSending(&state, entry.id)
+        }
+        say(&state, "No failed reply to resend here")
+        return []
+    }
+
+    // MARK: Pickers, confirmations, command line
+
+    /// Tag titles matching `query` as a subsequence, best first.
+    public static func fuzzyMatch(_ query: String, in titles: [String]) -> [String] {
+        let q = Array(query.lowercased())
+        guard !q.isEmpty else { return titles.sorted { $0.lowercased() < $1.lowercased() } }
+        var scored: [(String, Int)] = []
+        for title in titles {
+            let t = Array(title.lowercased())
+            var qi = 0, score = 0, last = -1
+            for (i, c) in t.enumerated() where qi < q.count && c == q[qi] {
+                score += (last == i - 1 ? 3 : 1) + (i == 0 ? 5 : 0)
+                last = i; qi += 1
+            }
+            if qi == q.count { scored.append((title, score * 100 - t.count)) }
+        }
+        return scored.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.map(\.0)
+    }
+
+    /// The candidates a picker shows.
+    public static func pickerCandidates(_ state: InboxState, _ picker: TagPicker) -> [String] {
+        let titles = picker.purpose == .add
+            ? state.tags.compactMap(\.title).filter { !(state.contacts[picker.contactID]?.tags ?? []).contains($0) }
+            : state.contacts[picker.contactID]?.tags ?? []
+        return fuzzyMatch(picker.editor.text, in: titles)
+    }
+
+    func handlePicker(_ state: inout InboxState, _ picker: inout TagPicker, _ key: Key) -> [Effect] {
+        let candidates = Self.pickerCandidates(state, picker)
+        switch key {
+        case .down, .ctrl("n"), .tab:
+            picker.selection = min(picker.selection + 1, max(0, candidates.count - 1))
+        case .up, .ctrl("p"), .backTab:
+            picker.selection = max(0, picker.selection - 1)
+        default:
+            switch picker.editor.handle(key) {
+            case .edited: picker.selection = 0
+            case .moved, .ignored: break
+            case .cancel:
+                state.mode = .normal
+                return []
+            case .submit:
+                state.mode = .normal
+                let typed = picker.editor.text.trimmingCharacters(in: .whitespaces)
+                let chosen = candidates.indices.contains(picker.selection) && !(typed.isEmpty && candidates.isEmpty)
+                    ? candidates[picker.selection] : typed
+                guard !chosen.isEmpty else { return [] }
+                return applyTag(&state, contactID: picker.contactID, title: chosen, remove: picker.purpose == .remove,
+                                exactTyped: candidates.isEmpty ? typed : nil)
+            }
+        }
+        state.mode = .tagPicker(picker)
+        return []
+    }
+
+    func applyTag(_ state: inout InboxState, contactID: Int, title: String, remove: Bool, exactTyped: String?) -> [Effect] {
+        let tag = state.tags.first { $0.title?.caseInsensitiveCompare(title) == .orderedSame }
+        if remove {
+            guard let tag else {
+                say(&state, "Tag “\(title)” is not in the tag list; reloading tags", error: true)
+                return [.loadTags]
+            }
+            say(&state, "Removing tag “\(title)”…")
+            return [.unassignTag(contactID: contactID, tagID: tag.id, title: title)]
+        }
+        if (state.contacts[contactID]?.tags ?? []).contains(where: { $0.caseInsensitiveCompare(title) == .orderedSame }) {
+            say(&state, "Already tagged “\(title)”")
+            return []
+        }
+        guard title.count <= 100 else {
+            say(&state, "A tag title is at most 100 characters", error: true)
+            return []
+        }
+        say(&state, tag == nil ? "Creating tag “\(title)”…" : "Adding tag “\(title)”…")
+        return [.assignTag(contactID: contactID, tagID: tag?.id, title: title)]
+    }
+
+    func handleConfirm(_ state: inout InboxState, _ confirmation: Confirmation, _ key: Key) -> [Effect] {
+        let yes = key == .char("y") || key == .char("Y")
+        state.mode = .normal
+        switch confirmation {
+        case .blacklist(let id, _, let willBlacklist):
+            guard yes else { say(&state, "Blacklist unchanged"); return [] }
+            say(&state, willBlacklist ? "Blacklisting…" : "Removing from blacklist…")
+            return [.toggleBlacklist(contactID: id, expected: willBlacklist)]
+        case .sendOutsideWindow(let id, let text):
+            guard yes else {
+                state.mode = .compose(contactID: id, editor: LineEditor(text, multiline: true))
+                return []
+            }
+            return submitReply(&state, contactID: id, text: text, confirmedWindow: true)
+        case .sendAfterNewMessages(let outboxID):
+            guard let entry = state.outbox.first(where: { $0.id == outboxID }) else { return [] }
+            if yes { return startSending(&state, outboxID) }
+            state.outbox.removeAll { $0.id == outboxID }
+            state.drafts[entry.contactID] = entry.text
+            state.mode = .compose(contactID: entry.contactID, editor: LineEditor(entry.text, multiline: true))
+            let latest = state.threads[entry.contactID]?.messages.last?.id
+            state.threads[entry.contactID]?.seenLatestID = latest
+            say(&state, "Not sent: your reply is back in the composer")
+            return [.removeOutbox(id: outboxID), .saveDraft(contactID: entry.contactID, text: entry.text)]
+        }
+    }
+
+    func runCommandLine(_ state: inout InboxState, _ line: String) -> [Effect] {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        let name = trimmed.prefix { !$0.isWhitespace }
+        let argument = trimmed.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
+        switch name {
+        case "": return []
+        case "q", "quit", "q!", "wq": state.quitting = true; return []
+        case "theme":
+            guard !argument.isEmpty else { say(&state, "Usage: :theme NAME", error: true); return [] }
+            return [.applyTheme(argument)]
+        case "tag", "untag":
+            guard let id = state.selectedID, !argument.isEmpty else { say(&state, "Usage: :\(name) TITLE", error: true); return [] }
+            return applyTag(&state, contactID: id, title: argument, remove: name == "untag", exactTyped: argument)
+        case "note":
+            guard let id = state.selectedID, !argument.isEmpty else { say(&state, "Usage: :note TEXT", error: true); return [] }
+            return [.addNote(contactID: id, text: argument)]
+        case "search":
+            state.filter.query = argument
+            clampSelection(&state)
+            return argument.isEmpty ? [] : [.searchContacts(argument)]
+        case "unread": return run(.unreadOnly, &state)
+        case "channel":
+            let channel = ChannelType(rawValue: argument.lowercased())
+            state.filter.channel = argument.isEmpty || argument == "all" ? nil : channel
+            clampSelection(&state)
+            return selectionEffects(&state)
+        case "sidebar": return run(.toggleSidebar, &state)
+        case "help": return run(.help, &state)
+        case "reload", "sync":
+            state.nextPollAt = state.now
+            return [.loadTags]
+        default:
+            say(&state, "Unknown command :\(name) (try :help)", error: true)
+            return []
+        }
+    }
+
+    // MARK: Time
+
+    func tick(_ state: inout InboxState, now: Timestamp, jitter: Double) -> [Effect] {
+        // Relative times are shown to the minute: keep `now` to the second so idle ticks
+        // change nothing on screen until a minute turns.
+        state.now = now
+        if let notice = state.notice, notice.expires <= now { state.notice = nil }
+        var effects: [Effect] = []
+        if now >= state.nextPollAt, !state.pollInFlight {
+            state.pollInFlight = true
+            effects.append(.loadConversations(page: 1, isPoll: true))
+            if let id = state.selectedID, state.threads[id]?.loading != true, (state.threads[id]?.pagesLoaded ?? 0) > 0 {
+                effects.append(.loadThread(contactID: id, page: 1))
+            }
+            let active = state.focused && now.seconds(since: state.lastActivity) < state.settings.idleAfter
+            state.pollInterval = active ? state.settings.activePollInterval
+                : state.settings.idlePollInterval * (0.75 + 0.75 * jitter)
+            if case .retrying = state.connection {} else if case .offline = state.connection {} else {
+                state.nextPollAt = now.adding(seconds: state.pollInterval * (0.9 + 0.2 * jitter))
+            }
+        }
+        for entry in state.outbox where entry.state == .queued && (entry.retryAt.map { $0 <= now } ?? false) {
+            effects += startSending(&state, entry.id)
+        }
+        return effects
+    }
+
+    // MARK: Results
+
+    func handleResult(_ state: inout InboxState, _ action: Action) -> [Effect] {
+        switch action {
+        case .conversationsLoaded(let page, let isPoll):
+            return conversationsLoaded(&state, page, isPoll: isPoll)
+        case .conversationsFailed(let error, _):
+            state.pollInFlight = false
+            let wait: Double
+            if case .rateLimited(let retryAfter, _) = error { wait = max(retryAfter ?? 5, 1) }
+            else { wait = min(60, max(2, state.pollInterval * 2)) }
+            state.pollInterval = wait
+            state.nextPollAt = state.now.adding(seconds: wait)
+            let reason = error.description
+            switch state.connection {
+            case .offline: break
+            case .retrying(_, _) where error.requestNeverLeft:
+                state.connection = .offline(since: state.lastSync ?? state.now, reason: reason)
+            default:
+                state.connection = error.requestNeverLeft && state.lastSync == nil
+                    ? .offline(since: state.now, reason: reason) : .retrying(at: state.nextPollAt, reason: reason)
+            }
+            if case .offline = state.connection { state.connection = .offline(since: { if case .offline(let s, _) = state.connection { s } else { state.now } }(), reason: reason) }
+            return []
+        case .threadLoaded(let contactID, let page, let number):
+            var thread = state.threads[contactID, default: ThreadState()]
+            let before = thread.messages.last?.id
+            let added = thread.merge(page.items)
+            thread.loading = false
+            thread.lastPage = max(1, page.meta.lastPage)
+            thread.pagesLoaded = max(thread.pagesLoaded, number)
+            if number == 1, added > 0, thread.scrollUp > 0, before != nil, thread.messages.last?.id != before {
+                thread.unseenNew += thread.messages.filter { $0.id > (before ?? 0) }.count
+            }
+            state.threads[contactID] = thread
+            return []
+        case .threadFailed(let contactID, let error):
+            state.threads[contactID]?.loading = false
+            say(&state, "Could not load messages: \(error)", error: true)
+            return []
+        case .contactLoaded(let contact):
+            state.contacts[contact.id] = state.contacts[contact.id].map { $0.merging(contact) } ?? contact
+            state.refilter()
+            return []
+        case .notesLoaded(let contactID, let notes):
+            state.notes[contactID] = notes.sorted { ($0.createdAt ?? .init(microseconds: 0), $0.id) > ($1.createdAt ?? .init(microseconds: 0), $1.id) }
+            return []
+        case .tagsLoaded(let tags):
+            state.tags = tags
+            return []
+        case .searchResults(let query, let ids):
+            guard query == state.filter.query else { return [] }
+            state.filter.serverMatches = Set(ids)
+            clampSelection(&state)
+            return selectionEffects(&state)
+        case .sendFinished(let id, let result):
+            return sendFinished(&state, id, result)
+        case .sendReconciled(let id, let found):
+            guard let index = state.outbox.firstIndex(where: { $0.id == id }) else { return [] }
+            if let found { return sendFinished(&state, id, .success(found)) }
+            state.outbox[index].state = .failed("not delivered (checked with the server): press R to resend")
+            return [.saveOutbox(state.outbox[index])]
+        case .preSendChecked(let id, let newer):
+            guard let entry = state.outbox.first(where: { $0.id == id }) else { return [] }
+            if !newer.isEmpty {
+                _ = state.threads[entry.contactID, default: ThreadState()].merge(newer)
+                state.mode = .confirm(.sendAfterNewMessages(outboxID: id))
+                return []
+            }
+            return startSending(&state, id)
+        case .blacklistFinished(let contactID, let expected, let result):
+            switch result {
+            case .success(let contact):
+                state.contacts[contactID] = state.contacts[contactID].map { $0.merging(contact) } ?? contact
+                let name = state.contacts[contactID]?.name ?? "Contact"
+                let now = contact.blacklisted ?? expected
+                say(&state, now ? "\(name) is now BLACKLISTED" : "\(name) is no longer blacklisted", error: now != expected)
+                return []
+            case .failure(let error) where error.isOutcomeUnknown || error.status.map { $0 >= 500 } == true:
+                say(&state, "Blacklist outcome unknown: re-reading the contact", error: true)
+                return [.loadContact(contactID)]
+            case .failure(let error):
+                say(&state, "Blacklist failed: \(error)", error: true)
+                return []
+            }
+        case .tagChanged(let contactID, let result, let description):
+            switch result {
+            case .success(let contact):
+                state.contacts[contactID] = state.contacts[contactID].map { $0.merging(contact) } ?? contact
+                say(&state, description)
+                return [.loadTags]
+            case .failure(let error):
+                say(&state, "Tag change failed: \(error)", error: true)
+                return [.loadContact(contactID)]
+            }
+        case .noteAdded(let contactID, let result):
+            switch result {
+            case .success(let note):
+                state.notes[contactID] = [note] + (state.notes[contactID] ?? [])
+                say(&state, "Note added")
+            case .failure(let error):
+                say(&state, "Note not added: \(error)", error: true)
+            }
+            return []
+        case .editorFinished(let contactID, let text):
+            guard let text else { say(&state, "Editor closed without saving: nothing changed"); return [] }
+            state.drafts[contactID] = text
+            state.mode = .compose(contactID: contactID, editor: LineEditor(text, multiline: true))
+            state.focus = .thread
+            return [.saveDraft(contactID: contactID, text: text)]
+        case .themeResult(let name, let error):
+            if let error { say(&state, error, error: true) } else { state.themeName = name; say(&state, "Theme: \(name)") }
+            return []
+        case .restored(let drafts, let outbox, let readMarks, let conversations):
+            state.drafts.merge(drafts) { current, _ in current }
+            state.readMarks.merge(readMarks) { current, _ in current }
+            var effects: [Effect] = []
+            for var entry in outbox where !state.outbox.contains(where: { $0.id == entry.id }) {
+                // A send cut off by a crash is an unknown outcome: check before anything else.
+                if entry.state == .sending { entry.state = .unknown; effects.append(.reconcile(entry)) }
+                if entry.state == .queued { entry.retryAt = state.now }
+                state.outbox.append(entry)
+            }
+            if !state.conversationsLoaded, !conversations.isEmpty {
+                state.setConversations(conversations)
+                if state.selectedID == nil { state.selectedID = state.visible.first }
+                keepSelectionVisible(&state)
+                effects += selectionEffects(&state)
+            }
+            return effects
+        default:
+            return []
+        }
+    }
+
+    func conversationsLoaded(_ state: inout InboxState, _ page: Page<Conversation>, isPoll: Bool) -> [Effect] {
+        if isPoll || page.meta.currentPage == 1 { state.pollInFlight = false }
+        if case .live = state.connection {} else {
+            state.pollInterval = state.settings.activePollInterval
+            state.nextPollAt = state.now.adding(seconds: state.pollInterval)
+        }
+        state.connection = .live
+        state.lastSync = state.now
+        var effects: [Effect] = []
+        var rows = state.conversations
+        var index = Dictionary(rows.enumerated().map { ($1.contactID, $0) }, uniquingKeysWith: { a, _ in a })
+        var newInbound: [Conversation] = []
+        let firstLoad = !state.conversationsLoaded
+        for row in page.items {
+            if let i = index[row.contactID] {
+                let old = rows[i]
+                if old.lastMessageAt != row.lastMessageAt {
+                    if row.contactID == state.selectedID {
+                        if state.threads[row.contactID]?.loading != true {
+                            state.threads[row.contactID, default: ThreadState()].loading = true
+                            effects.append(.loadThread(contactID: row.contactID, page: 1))
+                        }
+                    } else if state.threads[row.contactID] != nil {
+                        // Stale: fetched again when opened.
+                        state.threads[row.contactID]?.pagesLoaded = 0
+                    }
+                    if (row.unreadCount ?? 0) > (old.unreadCount ?? 0) { newInbound.append(row) }
+                }
+                rows[i] = row
+            } else {
+                if !firstLoad, (row.unreadCount ?? 0) > 0 { newInbound.append(row) }
+                index[row.contactID] = rows.count
+                rows.append(row)
+            }
+        }
+        rows.sort { ($0.lastMessageAt ?? .init(microseconds: 0), $0.contactID) > ($1.lastMessageAt ?? .init(microseconds: 0), $1.contactID) }
+        state.setConversations(rows)
+        state.conversationsLoaded = true
+        if state.selectedID == nil || !state.visible.contains(state.selectedID!) {
+            if state.selectedID == nil { state.selectedID = state.visible.first }
+            effects += selectionEffects(&state)
+        }
+        keepSelectionVisible(&state)
+        if !isPoll, page.hasMore, page.meta.currentPage < maxConversationPages {
+            effects.append(.loadConversations(page: page.meta.currentPage + 1, isPoll: false))
+        }
+        let offscreen = newInbound.filter { $0.contactID != state.selectedID }
+        if !offscreen.isEmpty {
+            if state.settings.bell { effects.append(.bell) }
+            if state.settings.desktopNotifications, !state.focused, let first = offscreen.first {
+                effects.append(.notify(title: first.contactName ?? "New message", body: first.lastMessage ?? ""))
+            }
+        }
+        if !page.items.isEmpty { effects.append(.cacheConversations(page.items)) }
+        return effects
+    }
+
+    func sendFinished(_ state: inout InboxState, _ id: String, _ result: Result<Message, SkyLightError>) -> [Effect] {
+        guard let index = state.outbox.firstIndex(where: { $0.id == id }) else { return [] }
+        let entry = state.outbox[index]
+        switch result {
+        case .success(let message):
+            state.outbox.remove(at: index)
+            var stored = message
+            stored.contactID = stored.contactID ?? entry.contactID
+            stored.direction = stored.direction ?? .outbound
+            stored.content = stored.content ?? entry.text
+            stored.createdAt = stored.createdAt ?? stored.sentAt ?? state.now
+            _ = state.threads[entry.contactID, default: ThreadState()].merge([stored])
+            if let i = state.conversations.firstIndex(where: { $0.contactID == entry.contactID }) {
+                var row = state.conversations[i]
+                row.lastMessage = stored.content
+                row.lastMessageAt = stored.timestamp ?? row.lastMessageAt
+                row.unreadCount = 0
+                state.conversations.remove(at: i)
+                state.conversations.insert(row, at: 0)
+                state.refilter()
+                keepSelectionVisible(&state)
+            }
+            var effects: [Effect] = [.removeOutbox(id: id)]
+            if state.settings.markReadOnReply, let at = stored.timestamp {
+                state.readMarks[entry.contactID] = at
+                state.markedUnread.remove(entry.contactID)
+                effects.append(.saveReadMark(contactID: entry.contactID, at: at))
+            }
+            return effects
+        case .failure(let error):
+            var updated = entry
+            switch error {
+            case .cannotConnect:
+                updated.state = .queued
+                updated.retryAt = state.now.adding(seconds: min(60, Double(1 << min(entry.attempts, 6))))
+                say(&state, "Offline: the reply is queued and will be sent when the connection returns", error: true)
+            case .rateLimited(let retryAfter, _):
+                // A 429 is a refusal before any work: sending again later cannot duplicate.
+                updated.state = .queued
+                updated.retryAt = state.now.adding(seconds: max(1, retryAfter ?? 5))
+            case .outcomeUnknown, .http(500...599, _, _), .decoding:
+                updated.state = .unknown
+                state.outbox[index] = updated
+                return [.saveOutbox(updated), .reconcile(updated)]
+            case .unsuccessful(_, let message, let saved):
+                if let saved {
+                    var failed = saved
+                    failed.contactID = entry.contactID; failed.direction = .outbound
+                    failed.content = failed.content ?? entry.text; failed.createdAt = failed.createdAt ?? entry.createdAt
+                    _ = state.threads[entry.contactID, default: ThreadState()].merge([failed])
+                }
+                updated.state = .failed(saved?.error ?? message ?? "not delivered")
+            default:
+                updated.state = .failed(error.description)
+            }
+            state.outbox[index] = updated
+            return [.saveOutbox(updated)]
+        }
+    }
+
+    func say(_ state: inout InboxState, _ text: String, error: Bool = false) {
+        state.notice = Notice(text: text, isError: error, expires: state.now.adding(seconds: error ? 8 : 4))
+    }
+}

@@ -1,0 +1,426 @@
+import Inbox
+import SkyLight
+
+/// The pure view: inbox state in, a frame out. No terminal, no I/O.
+public struct InboxView: Sendable {
+    public var time: TimeFormat
+    public var reducer: Reducer
+
+    /// Creates a view rendering times at a UTC offset.
+    public init(time: TimeFormat = TimeFormat(offset: 0), reducer: Reducer = Reducer()) {
+        self.time = time; self.reducer = reducer
+    }
+
+    /// Renders the whole screen.
+    public func render(_ state: InboxState, width: Int, height: Int) -> Frame {
+        let layout = Layout(width: width, height: height, sidebar: state.sidebarShown)
+        var frame = Frame(width: width, height: height)
+        if layout.tooSmall {
+            renderTooSmall(&frame)
+            return frame
+        }
+        renderHeader(state, &frame)
+        for column in layout.separators {
+            for row in layout.list.y..<layout.list.maxY { frame[column, row] = Cell(text: "│", role: .border) }
+        }
+        renderList(state, layout.list, &frame)
+        renderThread(state, layout.thread, &frame)
+        if let sidebar = layout.sidebar { renderSidebar(state, sidebar, &frame) }
+        renderStatus(state, &frame)
+        renderOverlay(state, &frame)
+        return frame
+    }
+
+    func renderTooSmall(_ frame: inout Frame) {
+        let lines = ["Terminal too small: \(frame.width)×\(frame.height)",
+                     "SkyLight Inbox needs at least \(Layout.minimumWidth)×\(Layout.minimumHeight).",
+                     "Enlarge the window, or press q to quit."]
+        let top = max(0, frame.height / 2 - 1)
+        for (i, line) in lines.enumerated() where top + i < frame.height {
+            let text = Frame.truncate(line, to: frame.width)
+            frame.put(text, x: max(0, (frame.width - TextWidth.width(of: text)) / 2), y: top + i, maxWidth: frame.width,
+                      role: i == 0 ? .warning : .normal)
+        }
+    }
+
+    // MARK: Header and status
+
+    func renderHeader(_ state: InboxState, _ frame: inout Frame) {
+        frame.fill(x: 0, y: 0, width: frame.width, height: 1, role: .header)
+        let left = " SkyLight Inbox │ \(Sanitizer.clean(state.accountLabel)) │ \(state.unreadTotal) unread │ \(state.filter.label)"
+        let right = "? help "
+        frame.put(Frame.truncate(left, to: frame.width - right.count - 1), x: 0, y: 0, maxWidth: frame.width, role: .header)
+        frame.put(right, x: frame.width - right.count, y: 0, maxWidth: right.count, role: .header)
+    }
+
+    func renderStatus(_ state: InboxState, _ frame: inout Frame) {
+        let y = frame.height - 1
+        frame.fill(x: 0, y: y, width: frame.width, height: 1, role: .status)
+        switch state.mode {
+        case .search(let editor), .command(let editor):
+            let prompt = { if case .search = state.mode { "/" } else { ":" } }()
+            let text = Sanitizer.clean(editor.text)
+            let visible = Frame.truncate(text, to: frame.width - 2)
+            frame.put(prompt + visible, x: 0, y: y, maxWidth: frame.width, role: .status)
+            let before = Sanitizer.clean(String(editor.characters.prefix(editor.cursor)))
+            frame.cursor = (min(frame.width - 1, 1 + TextWidth.width(of: before)), y)
+            return
+        default: break
+        }
+        var x = 0
+        let (dot, label, role): (String, String, StyleRole) = switch state.connection {
+        case .connecting: ("◌", "connecting", .status)
+        case .live: ("●", "live", .statusLive)
+        case .retrying(let at, _): ("⟳", "retrying in \(max(1, Int(at.seconds(since: state.now).rounded(.up)))) s", .statusError)
+        case .offline(let since, _): ("✗", "offline since \(time.clock(since))", .statusError)
+        }
+        x += frame.put(" \(dot) \(label)", x: x, y: y, maxWidth: frame.width, role: role)
+        if let sync = state.lastSync {
+            x += frame.put(" · synced \(time.clock(sync))", x: x, y: y, maxWidth: frame.width - x, role: .status)
+        }
+        let pending = state.outbox.filter { $0.state != .unknown && { if case .failed = $0.state { false } else { true } }($0) }.count
+        if pending > 0 { x += frame.put(" · outbox \(pending)", x: x, y: y, maxWidth: frame.width - x, role: .status) }
+        let hint = " r reply  t tag  b blacklist  a note  space next unread "
+        if let notice = state.notice {
+            x += frame.put(" │ ", x: x, y: y, maxWidth: frame.width - x, role: .status)
+            frame.put(Frame.truncate(Sanitizer.clean(notice.text), to: frame.width - x), x: x, y: y, maxWidth: frame.width - x,
+                      role: notice.isError ? .statusError : .status)
+        } else if frame.width - x > hint.count + 2 {
+            frame.put(hint, x: frame.width - hint.count, y: y, maxWidth: hint.count, role: .status)
+        }
+    }
+
+    // MARK: List
+
+    func renderList(_ state: InboxState, _ rect: Rect, _ frame: inout Frame) {
+        let title = " Conversations \(state.visible.count)" + (state.filter.isActive ? " · \(state.filter.label)" : "")
+        frame.putPadded(Sanitizer.clean(title), x: rect.x, y: rect.y, width: rect.width, role: state.focus == .list ? .titleFocused : .title)
+        if state.visible.isEmpty {
+            let text = !state.conversationsLoaded ? "Loading conversations…"
+                : state.filter.isActive ? "No conversations match \(state.filter.label)" : "No conversations yet"
+            frame.put(Frame.truncate(Sanitizer.clean(text), to: rect.width - 2), x: rect.x + 1, y: rect.y + 2, maxWidth: rect.width - 2, role: .dim)
+            return
+        }
+        let items = max(1, (rect.height - 1) / 2)
+        let start = min(state.listScroll, max(0, state.visible.count - items))
+        for slot in 0..<items {
+            let index = start + slot
+            guard index < state.visible.count, let c = state.conversation(state.visible[index]) else { break }
+            renderRow(state, c, x: rect.x, y: rect.y + 1 + slot * 2, width: rect.width, &frame)
+        }
+        if state.visible.count > items {
+            // A one-cell scroll position on the title row.
+            let position = "\(min(state.visible.count, start + items))/\(state.visible.count) "
+            frame.put(position, x: rect.maxX - position.count, y: rect.y, maxWidth: position.count,
+                      role: state.focus == .list ? .titleFocused : .title)
+        }
+    }
+
+    func renderRow(_ state: InboxState, _ c: Conversation, x: Int, y: Int, width: Int, _ frame: inout Frame) {
+        let selected = c.contactID == state.selectedID
+        let unread = state.isUnread(c)
+        let base: StyleRole = selected ? (state.focus == .list ? .selectedFocused : .selected) : .normal
+        frame.fill(x: x, y: y, width: width, height: 2, role: base)
+        let when = time.relative(c.lastMessageAt, now: state.now)
+        frame.put(unread ? "●" : " ", x: x, y: y, maxWidth: 1, role: selected ? base : (unread ? .unread : base))
+        let name = Sanitizer.clean(c.contactName ?? state.contacts[c.contactID]?.name ?? "Contact \(c.contactID)")
+        let nameWidth = width - 3 - when.count
+        frame.put(Frame.truncate(name, to: nameWidth), x: x + 2, y: y, maxWidth: nameWidth, role: selected ? base : (unread ? .unread : .normal))
+        frame.put(when, x: x + width - when.count - 1, y: y, maxWidth: when.count, role: selected ? base : .timestamp)
+        let (badge, badgeRole): (String, StyleRole) = switch c.channel {
+        case .whatsapp?: ("WA", .badgeWhatsapp)
+        case .telegram?: ("TG", .badgeTelegram)
+        case .instagram?: ("IG", .badgeInstagram)
+        default: ("··", .dim)
+        }
+        frame.put(badge, x: x + 2, y: y + 1, maxWidth: 2, role: selected ? base : badgeRole)
+        var count = ""
+        if unread { count = (c.unreadCount ?? 0) > 0 ? " \(min(c.unreadCount!, 999))" : " •" }
+        let blacklisted = state.contacts[c.contactID]?.blacklisted == true
+        let snippetWidth = width - 6 - count.count - (blacklisted ? 3 : 0)
+        var snippet = Sanitizer.clean(c.lastMessage ?? "")
+        if let draft = state.drafts[c.contactID], !draft.isEmpty { snippet = "✎ " + Sanitizer.clean(draft) }
+        frame.put(Frame.truncate(snippet, to: snippetWidth), x: x + 5, y: y + 1, maxWidth: snippetWidth, role: selected ? base : .dim)
+        if blacklisted { frame.put("⊘", x: x + width - 2 - count.count - 1, y: y + 1, maxWidth: 1, role: .blacklisted) }
+        if !count.isEmpty {
+            frame.put(count, x: x + width - count.count - 1, y: y + 1, maxWidth: count.count, role: selected ? base : .unreadCount)
+        }
+    }
+
+    // MARK: Thread
+
+    /// One display line of the thread.
+    struct Line {
+        var segments: [(String, StyleRole)]
+        var indent = 0
+    }
+
+    func renderThread(_ state: InboxState, _ rect: Rect, _ frame: inout Frame) {
+        guard rect.width > 4 else { return }
+        guard let id = state.selectedID else {
+            frame.putPadded(" No conversation selected", x: rect.x, y: rect.y, width: rect.width, role: .title)
+            return
+        }
+        let contact = state.contacts[id]
+        let conversation = state.conversation(id)
+        let name = Sanitizer.clean(contact?.name ?? conversation?.contactName ?? "Contact \(id)")
+        let channel = (conversation?.channel ?? contact?.type)?.rawValue.capitalized ?? ""
+        var title = " \(name)"
+        if !channel.isEmpty { title += " · \(channel)" }
+        if let phone = contact?.phone, !state.sidebarShown { title += " · " + Sanitizer.clean(phone) }
+        let titleRole: StyleRole = state.focus == .thread ? .titleFocused : .title
+        frame.putPadded(title, x: rect.x, y: rect.y, width: rect.width, role: titleRole)
+        if contact?.blacklisted == true {
+            let badge = " BLACKLISTED "
+            frame.put(badge, x: rect.maxX - badge.count, y: rect.y, maxWidth: badge.count, role: .blacklisted)
+        }
+
+        // The composer (or note editor) takes the bottom of the pane.
+        var bodyHeight = rect.height - 1
+        if let composer = composerLines(state, id, width: rect.width) {
+            let top = rect.maxY - composer.lines.count
+            for (i, line) in composer.lines.enumerated() {
+                frame.fill(x: rect.x, y: top + i, width: rect.width, height: 1, role: i == 0 ? .composerTitle : .composer)
+                var x = rect.x
+                for (text, role) in line.segments {
+                    x += frame.put(text, x: x, y: top + i, maxWidth: rect.maxX - x, role: role)
+                }
+            }
+            frame.cursor = (rect.x + composer.cursor.x, top + composer.cursor.y)
+            bodyHeight -= composer.lines.count
+        }
+        guard bodyHeight > 0 else { return }
+        let thread = state.threads[id] ?? ThreadState()
+        var lines = threadLines(state, id, thread, width: rect.width - 1)
+        if lines.isEmpty {
+            let text = thread.loading || thread.pagesLoaded == 0 ? "Loading messages…" : "No messages yet"
+            frame.put(text, x: rect.x + 1, y: rect.y + 2, maxWidth: rect.width - 2, role: .dim)
+            return
+        }
+        if thread.hasOlder {
+            lines.insert(Line(segments: [(thread.loading ? "  ↑ loading older messages…" : "  ↑ older messages: scroll up", .dim)]), at: 0)
+        }
+        let maxScroll = max(0, lines.count - bodyHeight)
+        let scroll = min(thread.scrollUp, maxScroll)
+        let first = max(0, lines.count - bodyHeight - scroll)
+        for row in 0..<bodyHeight {
+            let index = first + row
+            guard index < lines.count else { break }
+            var x = rect.x + 1 + lines[index].indent
+            for (text, role) in lines[index].segments {
+                x += frame.put(text, x: x, y: rect.y + 1 + row, maxWidth: rect.maxX - x, role: role)
+            }
+        }
+        if scroll > 0 {
+            let marker = thread.unseenNew > 0 ? " ↓ \(thread.unseenNew) new · G to jump " : " ↓ more below · G "
+            let y = rect.y + bodyHeight
+            frame.put(marker, x: rect.maxX - TextWidth.width(of: marker) - 1, y: y, maxWidth: rect.width, role: .newMarker)
+        }
+    }
+
+    func threadLines(_ state: InboxState, _ id: Int, _ thread: ThreadState, width: Int) -> [Line] {
+        var lines: [Line] = []
+        var lastDay: Int64?
+        let name = Sanitizer.clean(state.contacts[id]?.name ?? state.conversation(id)?.contactName ?? "Contact")
+        let bodyWidth = max(10, width - 6)
+        func dayLine(_ t: Timestamp?) {
+            guard let t else { return }
+            let day = time.dayNumber(t)
+            guard day != lastDay else { return }
+            lastDay = day
+            let label = " \(time.day(t)) "
+            let side = max(2, (width - TextWidth.width(of: label)) / 2)
+            lines.append(Line(segments: [(String(repeating: "─", count: side) + label + String(repeating: "─", count: side), .daySeparator)]))
+        }
+        for message in thread.messages {
+            dayLine(message.timestamp)
+            let outbound = message.direction != .inbound
+            let stamp = message.timestamp.map(time.clock) ?? ""
+            var header: [(String, StyleRole)] = [(outbound ? "You" : name, .author), ("  " + stamp, .timestamp)]
+            if outbound { header += mark(message.status) }
+            lines.append(Line(segments: header, indent: outbound ? 4 : 0))
+            let text = Sanitizer.clean(message.content ?? "", multiline: true)
+            for part in Wrap.lines(text, width: bodyWidth - (outbound ? 4 : 0)) {
+                lines.append(Line(segments: [(part, outbound ? .outbound : .inbound)], indent: outbound ? 6 : 2))
+            }
+            if message.status == .failed {
+                let why = Sanitizer.clean(message.error ?? "not delivered")
+                for part in Wrap.lines("✗ \(why) · R resend", width: bodyWidth - 4) {
+                    lines.append(Line(segments: [(part, .markFailed)], indent: 6))
+                }
+            }
+            lines.append(Line(segments: []))
+        }
+        for entry in state.outbox where entry.contactID == id {
+            dayLine(entry.createdAt)
+            let (label, role): (String, StyleRole) = switch entry.state {
+            case .queued: ("  … queued", .markPending)
+            case .sending: ("  … sending", .markPending)
+            case .unknown: ("  ? checking whether it was delivered", .markPending)
+            case .failed: ("  ✗ failed", .markFailed)
+            }
+            lines.append(Line(segments: [("You", .author), ("  " + time.clock(entry.createdAt), .timestamp), (label, role)], indent: 4))
+            for part in Wrap.lines(Sanitizer.clean(entry.text, multiline: true), width: bodyWidth - 4) {
+                lines.append(Line(segments: [(part, .outbound)], indent: 6))
+            }
+            if case .failed(let why) = entry.state {
+                for part in Wrap.lines("✗ \(Sanitizer.clean(why)) · R resend", width: bodyWidth - 4) {
+                    lines.append(Line(segments: [(part, .markFailed)], indent: 6))
+                }
+            }
+            lines.append(Line(segments: []))
+        }
+        while lines.last?.segments.isEmpty == true { lines.removeLast() }
+        return lines
+    }
+
+    func mark(_ status: MessageStatus?) -> [(String, StyleRole)] {
+        switch status {
+        case .pending?: [("  …", .markPending)]
+        case .sent?: [("  ✓", .markSent)]
+        case .delivered?: [("  ✓✓", .markSent)]
+        case .read?: [("  ✓✓ read", .markRead)]
+        case .failed?: [("  ✗ failed", .markFailed)]
+        default: []
+        }
+    }
+
+    /// The composer's lines (title first) and the cursor within them.
+    func composerLines(_ state: InboxState, _ id: Int, width: Int) -> (lines: [Line], cursor: (x: Int, y: Int))? {
+        let editor: LineEditor
+        let title: String
+        var warning: String?
+        switch state.mode {
+        case .compose(let contactID, let e) where contactID == id:
+            editor = e
+            title = "─ Reply · Enter send · C-j new line · Esc keep draft "
+            if reducer.outsideWhatsAppWindow(state, id) { warning = "⚠ last inbound message is over 24 h old: WhatsApp may reject free text" }
+        case .note(let contactID, let e) where contactID == id:
+            editor = e
+            title = "─ Note · Enter save · C-j new line · Esc cancel "
+        default:
+            return nil
+        }
+        let textWidth = max(8, width - 3)
+        var lines = [Line(segments: [(title + String(repeating: "─", count: max(0, width - TextWidth.width(of: title))), .composerTitle)])]
+        if let warning { lines.append(Line(segments: [(" " + warning, .warning)])) }
+        // Wrap the text before the cursor separately to find the cursor's row and column.
+        let before = Sanitizer.clean(String(editor.characters.prefix(editor.cursor)), multiline: true)
+        let all = Sanitizer.clean(editor.text, multiline: true)
+        let wrapped = Wrap.lines(all, width: textWidth)
+        let cursorLines = Wrap.lines(before, width: textWidth)
+        let maxLines = max(1, min(6, state.threadLines / 3))
+        let cursorRow = max(0, cursorLines.count - 1)
+        let firstRow = max(0, min(cursorRow - maxLines + 1, wrapped.count - maxLines))
+        let shown = Array(wrapped.dropFirst(firstRow).prefix(maxLines))
+        for (i, part) in (shown.isEmpty ? [""] : shown).enumerated() {
+            lines.append(Line(segments: [(i + firstRow == 0 ? "› " : "  ", .composerTitle), (part, .composer)]))
+        }
+        let cursorX = 2 + TextWidth.width(of: cursorLines.last ?? "")
+        return (lines, (min(width - 1, cursorX), 1 + (warning == nil ? 0 : 1) + cursorRow - firstRow))
+    }
+
+    // MARK: Sidebar
+
+    func renderSidebar(_ state: InboxState, _ rect: Rect, _ frame: inout Frame) {
+        frame.putPadded(" Contact", x: rect.x, y: rect.y, width: rect.width, role: state.focus == .sidebar ? .titleFocused : .title)
+        guard let id = state.selectedID else { return }
+        let contact = state.contacts[id]
+        let w = rect.width - 2
+        var y = rect.y + 2
+        func line(_ text: String, _ role: StyleRole = .normal) {
+            guard y < rect.maxY else { return }
+            frame.put(Frame.truncate(text, to: w), x: rect.x + 1, y: y, maxWidth: w, role: role)
+            y += 1
+        }
+        line(Sanitizer.clean(contact?.name ?? state.conversation(id)?.contactName ?? "Contact \(id)"), .author)
+        if contact?.blacklisted == true { line(" BLACKLISTED ", .blacklisted) }
+        if let type = contact?.type ?? state.conversation(id)?.channel { line(type.rawValue.capitalized, .dim) }
+        if let phone = contact?.phone { line(Sanitizer.clean(phone)) }
+        if let email = contact?.email { line(Sanitizer.clean(email)) }
+        if let status = contact?.status { line("status: \(Sanitizer.clean(status.rawValue))", .dim) }
+        y += 1
+        line("Tags", .title)
+        let tags = (contact?.tags ?? []).map { "[" + Sanitizer.clean($0) + "]" }
+        if tags.isEmpty { line("none · t to add", .dim) }
+        var row = ""
+        for tag in tags {
+            if !row.isEmpty, TextWidth.width(of: row) + 1 + TextWidth.width(of: tag) > w { line(row, .tag); row = "" }
+            row += (row.isEmpty ? "" : " ") + tag
+        }
+        if !row.isEmpty { line(row, .tag) }
+        y += 1
+        let notes = state.notes[id] ?? []
+        line("Notes \(notes.count)", .title)
+        if notes.isEmpty { line(state.notes[id] == nil ? "loading…" : "none · a to add", .dim) }
+        for note in notes {
+            guard y < rect.maxY else { break }
+            if let at = note.createdAt { line(time.day(at) + " " + time.clock(at), .timestamp) }
+            for part in Wrap.lines(Sanitizer.clean(note.content ?? "", multiline: true), width: w) { line(part, .note) }
+        }
+    }
+
+    // MARK: Overlays
+
+    func renderOverlay(_ state: InboxState, _ frame: inout Frame) {
+        switch state.mode {
+        case .help(let scroll):
+            let entries = reducer.keyMap.helpLines
+            let keyWidth = min(18, entries.map { TextWidth.width(of: $0.keys) }.max() ?? 8)
+            var body = entries.map { Frame.truncate($0.keys, to: keyWidth).padding(toLength: keyWidth, withPad: " ", startingAt: 0) + "  " + $0.summary }
+            body += ["", "Typing: Enter send/accept · C-j or M-Enter new line · Esc cancel (drafts are kept)",
+                     "Commands: :theme NAME · :tag TITLE · :untag TITLE · :note TEXT · :channel NAME · :q"]
+            box(title: "Keys", lines: Array(body.dropFirst(min(scroll, max(0, body.count - 5)))), footer: "j/k scroll · any other key closes", &frame)
+        case .confirm(let confirmation):
+            box(title: "Confirm", lines: Wrap.lines(Sanitizer.clean(confirmation.question), width: 52) + ["", "y  yes        n / Esc  no"],
+                footer: nil, &frame, role: .overlay)
+        case .tagPicker(let picker):
+            let candidates = Reducer.pickerCandidates(state, picker)
+            let name = Sanitizer.clean(state.contacts[picker.contactID]?.name ?? "contact")
+            let title = picker.purpose == .add ? "Add tag to \(name)" : "Remove tag from \(name)"
+            var lines = ["› " + Sanitizer.clean(picker.editor.text), ""]
+            let visible = Array(candidates.prefix(10))
+            for (i, c) in visible.enumerated() { lines.append((i == picker.selection ? "▸ " : "  ") + Sanitizer.clean(c)) }
+            if visible.isEmpty {
+                lines.append(picker.purpose == .add && !picker.editor.text.isEmpty
+                             ? "  Enter creates “\(Sanitizer.clean(picker.editor.text))”" : "  no matching tags")
+            }
+            let origin = box(title: title, lines: lines, footer: "↑↓ choose · Enter apply · Esc cancel", &frame, selectedLine: visible.isEmpty ? nil : 2 + picker.selection)
+            let before = Sanitizer.clean(String(picker.editor.characters.prefix(picker.editor.cursor)))
+            frame.cursor = (origin.x + 2 + TextWidth.width(of: before), origin.y)
+        default:
+            break
+        }
+    }
+
+    /// Draws a bordered box in the middle of the screen; returns where its first body line starts.
+    @discardableResult
+    func box(title: String, lines: [String], footer: String?, _ frame: inout Frame, role: StyleRole = .overlay,
+             selectedLine: Int? = nil) -> (x: Int, y: Int) {
+        let innerWidth = min(frame.width - 6, max(40, (lines + [title, footer ?? ""]).map { TextWidth.width(of: $0) }.max() ?? 40))
+        let innerHeight = min(frame.height - 4, lines.count + (footer == nil ? 0 : 2))
+        let x = (frame.width - innerWidth - 4) / 2
+        let y = (frame.height - innerHeight - 2) / 2
+        frame.fill(x: x, y: y, width: innerWidth + 4, height: innerHeight + 2, role: role)
+        let top = "┌─ " + Frame.truncate(title, to: innerWidth - 2) + " "
+        frame.put(top + String(repeating: "─", count: max(0, innerWidth + 3 - TextWidth.width(of: top))) + "┐", x: x, y: y,
+                  maxWidth: innerWidth + 4, role: .overlayTitle)
+        for row in 1...innerHeight {
+            frame[x, y + row] = Cell(text: "│", role: .overlayTitle)
+            frame[x + innerWidth + 3, y + row] = Cell(text: "│", role: .overlayTitle)
+        }
+        frame.put("└" + String(repeating: "─", count: innerWidth + 2) + "┘", x: x, y: y + innerHeight + 1, maxWidth: innerWidth + 4,
+                  role: .overlayTitle)
+        let bodyRows = innerHeight - (footer == nil ? 0 : 2)
+        for (i, line) in lines.prefix(bodyRows).enumerated() {
+            frame.put(Frame.truncate(line, to: innerWidth), x: x + 2, y: y + 1 + i, maxWidth: innerWidth,
+                      role: i == selectedLine ? .selectedFocused : role)
+        }
+        if let footer {
+            frame.put(Frame.truncate(footer, to: innerWidth), x: x + 2, y: y + innerHeight, maxWidth: innerWidth, role: .dim)
+        }
+        return (x + 2, y + 1)
+    }
+}
+
+import Foundation

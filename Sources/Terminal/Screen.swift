@@ -1,0 +1,293 @@
+import CNcursesw
+import Foundation
+import Inbox
+
+/// What the terminal sent: keys, or a new size.
+public enum InputEvent: Equatable, Sendable {
+    case key(Key)
+    case resize
+}
+
+/// The only owner of ncurses. Draws frames by diffing them against the previous one, so an
+/// unchanged screen costs nothing and a moved highlight costs a few bytes.
+final class Screen {
+    let window: UnsafeMutablePointer<WINDOW>
+    var previous: Frame?
+    var styles: [StyleRole: (attrs: attr_t, pair: Int32)] = [:]
+    var cursorVisible = false
+    /// Raw bytes of an escape sequence being read (focus events, bracketed paste).
+    var paste: [UInt32]?
+
+    init() throws {
+        setlocale(LC_ALL, "")
+        guard let window = initscr() else { throw TerminalError(message: "cannot initialise the terminal (is TERM set?)") }
+        self.window = window
+        raw(); noecho(); nonl()
+        keypad(window, true)
+        nodelay(window, true)
+        set_escdelay(25)
+        intrflush(window, false)
+        curs_set(0)
+        if has_colors() {
+            start_color()
+            use_default_colors()
+        }
+        // Focus reports and bracketed paste.
+        Screen.writeRaw("\u{1B}[?1004h\u{1B}[?2004h")
+    }
+
+    /// Gives the terminal back as it was.
+    func end() {
+        Screen.writeRaw("\u{1B}[?2004l\u{1B}[?1004l")
+        curs_set(1)
+        endwin()
+    }
+
+    var size: (width: Int, height: Int) { (Int(getmaxx(window)), Int(getmaxy(window))) }
+
+    /// Maps every role to attributes and a colour pair for this terminal.
+    func apply(_ theme: Theme, colors enabled: Bool) {
+        let colors = Int(skylight_colors())
+        let usable = enabled && has_colors() && colors >= 8
+        styles = [:]
+        for (index, role) in StyleRole.allCases.enumerated() {
+            let spec = theme.style(role)
+            var attrs: attr_t = 0
+            if spec.bold { attrs |= skylight_attr_bold() }
+            if spec.dim { attrs |= skylight_attr_dim() }
+            if spec.italic { attrs |= skylight_attr_italic() }
+            if spec.underline { attrs |= skylight_attr_underline() }
+            if spec.reverse { attrs |= skylight_attr_reverse() }
+            var pair: Int32 = 0
+            if usable, spec.fg != .terminalDefault || spec.bg != .terminalDefault {
+                pair = Int32(index + 1)
+                init_extended_pair(pair, ColorMapper.number(spec.fg, colors: colors), ColorMapper.number(spec.bg, colors: colors))
+            } else if !usable, spec.fg != .terminalDefault || spec.bg != .terminalDefault, !spec.reverse, role.isHighlight {
+                // Without colours, highlights need an attribute to stay visible.
+                attrs |= skylight_attr_reverse()
+            }
+            styles[role] = (attrs, pair)
+        }
+        previous = nil
+    }
+
+    /// Forgets what is on screen so the next frame is drawn in full (Ctrl-L).
+    func invalidate() {
+        previous = nil
+        clearok(skylight_curscr(), true)
+    }
+
+    /// Draws the cells that changed since the last frame.
+    func draw(_ frame: Frame) {
+        var changed = false
+        if previous?.width != frame.width || previous?.height != frame.height {
+            werase(window)
+            previous = nil
+        }
+        for y in 0..<frame.height {
+            for x in 0..<frame.width {
+                let cell = frame[x, y]
+                if let old = previous, old[x, y] == cell { continue }
+                changed = true
+                guard let text = cell.text else { continue }
+                put(text, x: x, y: y, role: cell.role)
+            }
+        }
+        let wantCursor = frame.cursor != nil
+        if wantCursor != cursorVisible || (wantCursor && (previous?.cursor?.x != frame.cursor?.x || previous?.cursor?.y != frame.cursor?.y)) {
+            changed = true
+        }
+        if wantCursor != cursorVisible {
+            curs_set(wantCursor ? 1 : 0)
+            cursorVisible = wantCursor
+        }
+        previous = frame
+        guard changed else { return }
+        if let cursor = frame.cursor { wmove(window, Int32(cursor.y), Int32(cursor.x)) }
+        wnoutrefresh(window)
+        doupdate()
+    }
+
+    func put(_ grapheme: Character, x: Int, y: Int, role: StyleRole) {
+        let style = styles[role] ?? (0, 0)
+        var scalars = Array(grapheme.unicodeScalars)
+        let expected = TextWidth.width(of: grapheme)
+        // ncurses places text by the C library's widths: where they disagree with the frame's,
+        // draw a replacement of the right width instead, so nothing after it moves.
+        if Int(skylight_wcwidth(Int32(bitPattern: scalars[0].value))) != expected
+            || scalars.dropFirst().contains(where: { skylight_wcwidth(Int32(bitPattern: $0.value)) != 0 }) {
+            scalars = expected == 2 ? ["\u{FF1F}"] : ["?"]
+        }
+        var wide = scalars.prefix(5).map { wchar_t(bitPattern: $0.value) }
+        wide.append(0)
+        _ = skylight_put(window, Int32(y), Int32(x), &wide, style.attrs, style.pair)
+    }
+
+    /// Reads every pending key without waiting.
+    func readEvents() -> [InputEvent] {
+        var events: [InputEvent] = []
+        while let event = next() { events.append(event) }
+        return events
+    }
+
+    func readRaw() -> (code: Int32, value: UInt32)? {
+        var ch: wint_t = 0
+        let r = wget_wch(window, &ch)
+        if r == ERR { return nil }
+        return (r, ch)
+    }
+
+    func next() -> InputEvent? {
+        guard let (code, value) = readRaw() else { return nil }
+        if code == KEY_CODE_YES { return Screen.functionKey(Int32(value)) }
+        if var buffer = paste {
+            // Inside a bracketed paste: collect until ESC [ 2 0 1 ~.
+            buffer.append(value)
+            if buffer.count >= 6, Array(buffer.suffix(6)) == [27, 91, 50, 48, 49, 126] {
+                paste = nil
+                let scalars = buffer.dropLast(6).compactMap(Unicode.Scalar.init)
+                return .key(.paste(String(String.UnicodeScalarView(scalars))))
+            }
+            paste = buffer
+            return next() ?? nil
+        }
+        if value == 27 {
+            guard let (c2, v2) = readRaw() else { return .key(.escape) }
+            if c2 == KEY_CODE_YES { return Screen.functionKey(Int32(v2)) }
+            if v2 == 13 || v2 == 10 { return .key(.altEnter) }
+            if v2 == 91 {
+                // CSI: read to the final byte.
+                var body: [UInt32] = []
+                while let (_, v) = readRaw() {
+                    body.append(v)
+                    if (0x40...0x7E).contains(v) || body.count > 16 { break }
+                }
+                switch body {
+                case [73]: return .key(.focusIn)
+                case [79]: return .key(.focusOut)
+                case [50, 48, 48, 126]:
+                    paste = []
+                    return next()
+                default: return next()
+                }
+            }
+            guard let scalar = Unicode.Scalar(v2) else { return .key(.escape) }
+            if v2 == 127 || v2 == 8 { return .key(.alt("\u{7F}")) }
+            return .key(.alt(Character(scalar)))
+        }
+        return .key(Screen.character(value))
+    }
+
+    static func character(_ value: UInt32) -> Key {
+        switch value {
+        case 13: return .enter
+        case 10: return .ctrl("j")
+        case 9: return .tab
+        case 127, 8: return .backspace
+        case 0: return .ctrl(" ")
+        case 1...26: return .ctrl(Character(Unicode.Scalar(value + 96)!))
+        default:
+            guard let scalar = Unicode.Scalar(value) else { return .char("\u{FFFD}") }
+            return .char(Character(scalar))
+        }
+    }
+
+    static func functionKey(_ code: Int32) -> InputEvent? {
+        switch code {
+        case KEY_RESIZE: return .resize
+        case KEY_UP: return .key(.up)
+        case KEY_DOWN: return .key(.down)
+        case KEY_LEFT: return .key(.left)
+        case KEY_RIGHT: return .key(.right)
+        case KEY_PPAGE: return .key(.pageUp)
+        case KEY_NPAGE: return .key(.pageDown)
+        case KEY_HOME: return .key(.home)
+        case KEY_END: return .key(.end)
+        case KEY_BACKSPACE: return .key(.backspace)
+        case KEY_DC: return .key(.delete)
+        case KEY_BTAB: return .key(.backTab)
+        case KEY_ENTER: return .key(.enter)
+        case KEY_F0 + 1...KEY_F0 + 24: return .key(.function(Int(code - KEY_F0)))
+        default: return nil
+        }
+    }
+
+    func bell() { beep() }
+
+    /// Leaves curses mode for a child program (the editor).
+    func suspend() {
+        def_prog_mode()
+        Screen.writeRaw("\u{1B}[?2004l\u{1B}[?1004l")
+        endwin()
+    }
+
+    /// Comes back after `suspend()` and redraws everything.
+    func resume() {
+        reset_prog_mode()
+        Screen.writeRaw("\u{1B}[?1004h\u{1B}[?2004h")
+        invalidate()
+        refresh()
+    }
+
+    /// Writes control sequences of our own (never text from the API) straight to the terminal.
+    static func writeRaw(_ text: String) {
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBufferPointer { _ = write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+    }
+}
+
+extension StyleRole {
+    /// Roles that must stand out even without colours.
+    var isHighlight: Bool { [.selected, .selectedFocused, .header, .status, .blacklisted].contains(self) }
+}
+
+/// The terminal could not be used.
+public struct TerminalError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Theme colours to terminal colour numbers: exact on direct-colour terminals, nearest on
+/// 256-, 16- and 8-colour ones.
+public enum ColorMapper {
+    /// The colour number for `color` on a terminal with `colors` colours (-1: the default).
+    public static func number(_ color: ThemeColor, colors: Int) -> Int32 {
+        switch color {
+        case .terminalDefault: return -1
+        case .indexed(let i):
+            if i < colors { return Int32(i) }
+            let (r, g, b) = rgb(ofIndexed: i)
+            return number(.rgb(r, g, b), colors: colors)
+        case .rgb(let r, let g, let b):
+            if colors >= 0x1000000 { return Int32(r) << 16 | Int32(g) << 8 | Int32(b) }
+            if colors >= 256 { return Int32(nearest(r, g, b, in: 16..<256)) }
+            return Int32(nearest(r, g, b, in: 0..<min(16, max(8, colors))))
+        }
+    }
+
+    /// The RGB value xterm gives an indexed colour.
+    public static func rgb(ofIndexed i: Int) -> (UInt8, UInt8, UInt8) {
+        let ansi: [(UInt8, UInt8, UInt8)] = [(0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205),
+                                            (0, 205, 205), (229, 229, 229), (127, 127, 127), (255, 0, 0), (0, 255, 0),
+                                            (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255)]
+        if i < 16 { return ansi[max(0, i)] }
+        if i < 232 {
+            let steps: [UInt8] = [0, 95, 135, 175, 215, 255]
+            let n = i - 16
+            return (steps[n / 36], steps[n / 6 % 6], steps[n % 6])
+        }
+        let v = UInt8(8 + (i - 232) * 10)
+        return (v, v, v)
+    }
+
+    static func nearest(_ r: UInt8, _ g: UInt8, _ b: UInt8, in range: Range<Int>) -> Int {
+        var best = range.lowerBound, bestDistance = Int.max
+        for i in range {
+            let (cr, cg, cb) = rgb(ofIndexed: i)
+            let d = (Int(cr) - Int(r)) * (Int(cr) - Int(r)) * 3 + (Int(cg) - Int(g)) * (Int(cg) - Int(g)) * 4
+                + (Int(cb) - Int(b)) * (Int(cb) - Int(b)) * 2
+            if d < bestDistance { bestDistance = d; best = i }
+        }
+        return best
+    }
+}

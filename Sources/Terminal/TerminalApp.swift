@@ -1,0 +1,185 @@
+import CNcursesw
+import Foundation
+import Inbox
+import Logging
+import SkyLight
+import Synchronization
+
+/// The main loop: key → action → reducer → effects → result actions → state → view →
+/// frame → ncurses. It sleeps in `poll()` until a key, a timer, a signal or a background
+/// result arrives; nothing here waits on the network.
+public final class TerminalApp {
+    public var state: InboxState
+    let reducer: Reducer
+    let view: InboxView
+    let themes: ThemeLibrary
+    var theme: Theme
+    let colors: Bool
+    let logger: Logger
+    let makeRunner: @Sendable (@escaping @Sendable (Action) -> Void) -> EffectRunner
+    let startup: [Action]
+
+    /// Creates the app; `makeRunner` builds the effect runner around the mailbox's post function.
+    public init(state: InboxState, reducer: Reducer, theme: Theme, themes: ThemeLibrary, colors: Bool, startup: [Action] = [],
+                logger: Logger, makeRunner: @escaping @Sendable (@escaping @Sendable (Action) -> Void) -> EffectRunner) {
+        self.state = state; self.reducer = reducer; self.theme = theme; self.themes = themes; self.colors = colors
+        self.logger = logger; self.makeRunner = makeRunner; self.startup = startup
+        self.view = InboxView(time: TimeFormat(offset: TimeZone.current.secondsFromGMT()), reducer: reducer)
+    }
+
+    /// Results of background work, handed to the main loop through a pipe.
+    final class Mailbox: Sendable {
+        let actions = Mutex<[Action]>([])
+        let fd: Int32
+        init(fd: Int32) { self.fd = fd }
+        func post(_ action: Action) {
+            actions.withLock { $0.append(action) }
+            var byte: UInt8 = 1
+            _ = write(fd, &byte, 1)
+        }
+        func take() -> [Action] { actions.withLock { a in defer { a = [] }; return a } }
+    }
+
+    /// Why the loop ended.
+    public enum Exit: Equatable, Sendable { case quit, signal(Int32) }
+
+    /// Runs until the agent quits or a signal ends the session. Restores the terminal.
+    public func run() throws -> Exit {
+        var wake: [Int32] = [0, 0], signals: [Int32] = [0, 0]
+        guard pipe(&wake) == 0, pipe(&signals) == 0 else { throw TerminalError(message: "cannot create pipes") }
+        for fd in wake + signals { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        defer { for fd in wake + signals { close(fd) } }
+        let mailbox = Mailbox(fd: wake[1])
+        let runner = makeRunner { mailbox.post($0) }
+        for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { skylight_route_signal(sig, signals[1]) }
+        skylight_restore_on_crash()
+
+        let screen = try Screen()
+        defer { screen.end() }
+        screen.apply(theme, colors: colors)
+        var size = (width: 0, height: 0)
+        var exit = Exit.quit
+
+        func dispatch(_ action: Action) {
+            let effects = reducer.reduce(&state, action)
+            for effect in effects { perform(effect, screen: screen, runner: runner, mailbox: mailbox) }
+        }
+        func syncViewport() {
+            let now = screen.size
+            guard now != size else { return }
+            size = now
+            let layout = Layout(width: now.width, height: now.height, sidebar: state.sidebarShown)
+            dispatch(.viewport(listItems: layout.listItems, threadLines: max(1, layout.thread.height - 1),
+                               sidebarFits: now.width >= Layout.sidebarAutoWidth))
+        }
+
+        syncViewport()
+        screen.draw(view.render(state, width: size.width, height: size.height))
+        for action in startup { dispatch(action) }
+        dispatch(.tick(now: .now, jitter: Double.random(in: 0...1)))
+        var nextTick = ContinuousClock.now + .seconds(1)
+        var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: signals[0], events: Int16(POLLIN), revents: 0)]
+        var dirty = true
+        while !state.quitting {
+            if dirty {
+                syncViewport()
+                screen.draw(view.render(state, width: size.width, height: size.height))
+                dirty = false
+            }
+            let remaining = nextTick - ContinuousClock.now
+            let timeout = max(0, Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000))
+            for i in fds.indices { fds[i].revents = 0 }
+            let ready = poll(&fds, nfds_t(fds.count), timeout)
+            if ready < 0 && errno != EINTR { break }
+            if fds[2].revents != 0 {
+                var byte: UInt8 = 0
+                if read(signals[0], &byte, 1) == 1 {
+                    exit = .signal(Int32(byte))
+                    logger.notice("signal \(byte): leaving")
+                    break
+                }
+            }
+            if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
+                exit = .signal(SIGHUP)
+                break
+            }
+            // Keys (and KEY_RESIZE after SIGWINCH interrupted the poll).
+            for event in screen.readEvents() {
+                dirty = true
+                switch event {
+                case .resize: syncViewport()
+                case .key(let key): dispatch(.key(key))
+                }
+            }
+            if fds[1].revents != 0 {
+                var buffer = [UInt8](repeating: 0, count: 256)
+                while read(wake[0], &buffer, 256) > 0 {}
+                for action in mailbox.take() { dispatch(action); dirty = true }
+            }
+            if ContinuousClock.now >= nextTick {
+                let before = state
+                dispatch(.tick(now: .now, jitter: Double.random(in: 0...1)))
+                nextTick = ContinuousClock.now + .seconds(1)
+                if state != before { dirty = true }
+            }
+        }
+        runner.flushDrafts(currentDrafts())
+        return exit
+    }
+
+    /// The composer's text counts as a draft even if the debounce has not written it yet.
+    func currentDrafts() -> [Int: String] {
+        var drafts = state.drafts
+        if case .compose(let id, let editor) = state.mode { drafts[id] = editor.text }
+        return drafts
+    }
+
+    func perform(_ effect: Effect, screen: Screen, runner: EffectRunner, mailbox: Mailbox) {
+        switch effect {
+        case .bell:
+            screen.bell()
+        case .redraw:
+            screen.invalidate()
+        case .notify(let title, let body):
+            // OSC 777 and OSC 9 with sanitised, control-free text only.
+            let t = String(Sanitizer.clean(title).prefix(60)).replacingOccurrences(of: ";", with: ",")
+            let b = String(Sanitizer.clean(body).prefix(120)).replacingOccurrences(of: ";", with: ",")
+            Screen.writeRaw("\u{1B}]777;notify;\(t);\(b)\u{07}\u{1B}]9;\(t): \(b)\u{07}")
+        case .applyTheme(let name):
+            do {
+                let loaded = try themes.load(name)
+                theme = loaded
+                screen.apply(colors ? loaded : loaded.withoutColors, colors: colors)
+                mailbox.post(.themeResult(name: loaded.name, error: nil))
+            } catch {
+                mailbox.post(.themeResult(name: name, error: "Theme not changed: \(error)"))
+            }
+        case .openEditor(let contactID, let text):
+            mailbox.post(.editorFinished(contactID: contactID, text: edit(text, screen: screen)))
+        default:
+            runner.run(effect)
+        }
+    }
+
+    /// Runs `$VISUAL`/`$EDITOR` (else vi) on a private temporary file; nil if it failed.
+    func edit(_ text: String, screen: Screen) -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        let editor = environment["VISUAL"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["EDITOR"].flatMap { $0.isEmpty ? nil : $0 } ?? "vi"
+        let path = NSTemporaryDirectory() + "skylight-reply-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else { return nil }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        screen.suspend()
+        defer { screen.resume() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "\(editor) \"$1\"", "sh", path]
+        do { try process.run() } catch { return nil }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let data = FileManager.default.contents(atPath: path) else { return nil }
+        var result = String(decoding: data, as: UTF8.self)
+        while result.hasSuffix("\n") { result.removeLast() }
+        return result
+    }
+}

@@ -1,0 +1,73 @@
+/// Word wrapping of sanitised text to a width in cells.
+public enum Wrap {
+    /// Lines of at most `width` cells; words longer than a line are broken.
+    public static func lines(_ text: String, width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var result: [String] = []
+        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = ""
+            var lineWidth = 0
+            for word in paragraph.split(separator: " ", omittingEmptySubsequences: false) {
+                let w = TextWidth.width(of: String(word))
+                if lineWidth > 0, lineWidth + 1 + w <= width {
+                    line += " " + word; lineWidth += 1 + w
+                    continue
+                }
+                if lineWidth > 0 { result.append(line); line = ""; lineWidth = 0 }
+                if w <= width { line = String(word); lineWidth = w; continue }
+                for g in word {
+                    let gw = TextWidth.width(of: g)
+                    if lineWidth + gw > width { result.append(line); line = ""; lineWidth = 0 }
+                    line.append(g); lineWidth += gw
+                }
+            }
+            result.append(line)
+        }
+        return result
+    }
+}
+
+import Inbox
+import SkyLight
+
+/// Short human times for lists and threads, in the terminal's time zone.
+public struct TimeFormat: Sendable {
+    /// Seconds east of UTC.
+    public var offset: Int
+
+    /// Creates a formatter for a UTC offset.
+    public init(offset: Int) { self.offset = offset }
+
+    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+
+    /// `now`, `5m`, `3h`, `2d`, or `Mar 4`: at most 6 cells.
+    public func relative(_ t: Timestamp?, now: Timestamp) -> String {
+        guard let t else { return "" }
+        let seconds = now.seconds(since: t)
+        if seconds < 60 { return "now" }
+        if seconds < 3600 { return "\(Int(seconds / 60))m" }
+        if seconds < 86_400 { return "\(Int(seconds / 3600))h" }
+        if seconds < 7 * 86_400 { return "\(Int(seconds / 86_400))d" }
+        let c = t.components(offsetSeconds: offset)
+        return "\(Self.months[c.month - 1]) \(c.day)"
+    }
+
+    /// `14:05`.
+    public func clock(_ t: Timestamp) -> String {
+        let c = t.components(offsetSeconds: offset)
+        return (c.hour < 10 ? "0" : "") + "\(c.hour):" + (c.minute < 10 ? "0" : "") + "\(c.minute)"
+    }
+
+    /// `Tue 3 Mar 2026`.
+    public func day(_ t: Timestamp) -> String {
+        let c = t.components(offsetSeconds: offset)
+        return "\(Self.weekdays[c.weekday]) \(c.day) \(Self.months[c.month - 1]) \(c.year)"
+    }
+
+    /// A key that changes at local midnight.
+    public func dayNumber(_ t: Timestamp) -> Int64 {
+        let s = t.epochSeconds + Int64(offset)
+        return s >= 0 ? s / 86_400 : (s - 86_399) / 86_400
+    }
+}
