@@ -164,7 +164,7 @@ public struct InboxView: Sendable {
         let contact = state.contacts[id]
         let conversation = state.conversation(id)
         let name = Sanitizer.clean(contact?.name ?? conversation?.contactName ?? "Contact \(id)")
-        let channel = (conversation?.channel ?? contact?.type)?.rawValue.capitalized ?? ""
+        let channel = (conversation?.channel ?? contact?.type).map(Self.channelName) ?? ""
         var title = " \(name)"
         if !channel.isEmpty { title += " · \(channel)" }
         if let phone = contact?.phone, !state.sidebarShown { title += " · " + Sanitizer.clean(phone) }
@@ -203,8 +203,10 @@ public struct InboxView: Sendable {
         let maxScroll = max(0, lines.count - bodyHeight)
         let scroll = min(thread.scrollUp, maxScroll)
         let first = max(0, lines.count - bodyHeight - scroll)
-        for row in 0..<bodyHeight {
-            let index = first + row
+        // Like a chat, a short thread sits at the bottom, next to the composer.
+        let top = max(0, bodyHeight - lines.count)
+        for row in top..<bodyHeight {
+            let index = first + row - top
             guard index < lines.count else { break }
             var x = rect.x + 1 + lines[index].indent
             for (text, role) in lines[index].segments {
@@ -274,6 +276,15 @@ public struct InboxView: Sendable {
         return lines
     }
 
+    static func channelName(_ type: ChannelType) -> String {
+        switch type {
+        case .whatsapp: "WhatsApp"
+        case .telegram: "Telegram"
+        case .instagram: "Instagram"
+        default: Sanitizer.clean(type.rawValue)
+        }
+    }
+
     func mark(_ status: MessageStatus?) -> [(String, StyleRole)] {
         switch status {
         case .pending?: [("  …", .markPending)]
@@ -293,11 +304,11 @@ public struct InboxView: Sendable {
         switch state.mode {
         case .compose(let contactID, let e) where contactID == id:
             editor = e
-            title = "─ Reply · Enter send · C-j new line · Esc keep draft "
+            title = "─ Reply · Enter send · C-j newline · Esc draft "
             if reducer.outsideWhatsAppWindow(state, id) { warning = "⚠ last inbound message is over 24 h old: WhatsApp may reject free text" }
         case .note(let contactID, let e) where contactID == id:
             editor = e
-            title = "─ Note · Enter save · C-j new line · Esc cancel "
+            title = "─ Note · Enter save · C-j newline · Esc cancel "
         default:
             return nil
         }
@@ -335,7 +346,7 @@ public struct InboxView: Sendable {
         }
         line(Sanitizer.clean(contact?.name ?? state.conversation(id)?.contactName ?? "Contact \(id)"), .author)
         if contact?.blacklisted == true { line(" BLACKLISTED ", .blacklisted) }
-        if let type = contact?.type ?? state.conversation(id)?.channel { line(type.rawValue.capitalized, .dim) }
+        if let type = contact?.type ?? state.conversation(id)?.channel { line(Self.channelName(type), .dim) }
         if let phone = contact?.phone { line(Sanitizer.clean(phone)) }
         if let email = contact?.email { line(Sanitizer.clean(email)) }
         if let status = contact?.status { line("status: \(Sanitizer.clean(status.rawValue))", .dim) }

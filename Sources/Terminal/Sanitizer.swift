@@ -36,6 +36,8 @@ public enum Sanitizer {
                 if scalars.first?.value != 0x0A { out.append(contentsOf: (multiline ? "\n" : " ⏎ ").unicodeScalars) }
             case 0x09:
                 out.append(contentsOf: String(repeating: " ", count: tabWidth).unicodeScalars)
+            case 0x2028, 0x2029:
+                out.append(contentsOf: (multiline ? "\n" : " ").unicodeScalars)
             case 0x00..<0x20, 0x7F:
                 out.append(replacementGlyph.unicodeScalars.first!)
             default:
@@ -99,7 +101,10 @@ public enum Sanitizer {
     static func isRemoved(_ s: Unicode.Scalar) -> Bool {
         let v = s.value
         switch v {
-        case 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x206F, 0xFEFF, 0x00AD, 0x061C, 0x180E, 0x034F,
+        case 0x200D:
+            // Kept until graphemes are rebuilt: it joins emoji sequences, which are cut there.
+            return false
+        case 0x200B...0x200C, 0x200E...0x200F, 0x202A...0x202E, 0x2060...0x206F, 0xFEFF, 0x00AD, 0x061C, 0x180E, 0x034F,
              0xFE00...0xFE0F, 0xE0000...0xE0FFF, 0xFFF9...0xFFFB:
             return true
         default:
@@ -123,8 +128,8 @@ public enum Sanitizer {
             let scalars = Array(grapheme.unicodeScalars)
             guard let base = scalars.first else { continue }
             if grapheme == "\n" || grapheme == "\r\n" { out.append("\n"); continue }
-            // A cluster that starts with a mark has no base to sit on: drop it.
-            if isMark(base) { continue }
+            // A cluster that starts with a mark (or a stray joiner) has no base to sit on: drop it.
+            if isMark(base) || base.value == 0x200D { continue }
             // Regional indicator pairs (flags) become their letters.
             if (0x1F1E6...0x1F1FF).contains(base.value) {
                 for s in scalars where (0x1F1E6...0x1F1FF).contains(s.value) {

@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+import Inbox
+import SkyLight
+@testable import Terminal
+
+/// A small inbox in a known state, for snapshots.
+enum Sample {
+    static let now = Timestamp("2026-03-04T12:00:00.000000Z")!
+
+    static func state(width: Int = 80, height: Int = 24) -> InboxState {
+        var state = InboxState(accountLabel: "acme", now: now)
+        let rows = [
+            Conversation(contactID: 42, contactName: "Sarah Johnson", channel: .whatsapp, lastMessage: "Where is my order?",
+                         lastMessageAt: now.adding(seconds: -120), unreadCount: 2),
+            Conversation(contactID: 7, contactName: "نورة العتيبي", channel: .telegram, lastMessage: "شكراً جزيلاً",
+                         lastMessageAt: now.adding(seconds: -3 * 3600), unreadCount: 0),
+            Conversation(contactID: 9, contactName: "\u{1B}]0;pwned\u{07}Eve \u{1B}[31mRed", channel: .instagram,
+                         lastMessage: "注文した商品はいつ届きますか？🎉", lastMessageAt: now.adding(seconds: -2 * 86_400), unreadCount: 1),
+        ]
+        state.setConversations(rows)
+        state.conversationsLoaded = true
+        state.selectedID = 42
+        state.connection = .live
+        state.lastSync = now
+        state.contacts[42] = Contact(id: 42, name: "Sarah Johnson", email: "sarah@example.com", phone: "+14155551234", type: .whatsapp,
+                                     status: .active, blacklisted: false, tags: ["VIP Customer", "newsletter"])
+        state.notes[42] = [Note(id: 1, contactID: 42, content: "Called today — interested in Pro plan.", createdAt: now.adding(seconds: -600))]
+        var thread = ThreadState()
+        _ = thread.merge([
+            Message(id: 1, contactID: 42, direction: .inbound, channel: .whatsapp, content: "Hi, where is my order? It was supposed to arrive yesterday.",
+                    status: .delivered, createdAt: now.adding(seconds: -86_400 - 600)),
+            Message(id: 2, contactID: 42, direction: .outbound, channel: .whatsapp, content: "Let me check that for you.",
+                    status: .read, createdAt: now.adding(seconds: -86_400)),
+            Message(id: 3, contactID: 42, direction: .outbound, channel: .whatsapp, content: "Tracking link sent.", status: .failed,
+                    error: "No whatsapp channel connected.", createdAt: now.adding(seconds: -300)),
+            Message(id: 4, contactID: 42, direction: .inbound, channel: .whatsapp, content: "Where is my order?", status: .delivered,
+                    createdAt: now.adding(seconds: -120)),
+        ])
+        thread.pagesLoaded = 1
+        state.threads[42] = thread
+        let layout = Layout(width: width, height: height, sidebar: state.sidebarShown)
+        _ = Reducer().reduce(&state, .viewport(listItems: layout.listItems, threadLines: layout.thread.height - 1, sidebarFits: width >= 120))
+        return state
+    }
+}
+
+/// Frame snapshots of the main screens. Set SNAPSHOT_RECORD=1 to rewrite them after a deliberate change.
+struct SnapshotTests {
+    let view = InboxView(time: TimeFormat(offset: 0))
+
+    func check(_ name: String, _ frame: Frame) throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/\(name).txt")
+        let text = frame.text + "\n"
+        if ProcessInfo.processInfo.environment["SNAPSHOT_RECORD"] == "1" {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        #expect(text == expected, "snapshot \(name) differs:\n\(text)")
+    }
+
+    @Test func mainScreen80x24() throws {
+        try check("main-80x24", view.render(Sample.state(), width: 80, height: 24))
+    }
+
+    @Test func mainScreenWithSidebar140x30() throws {
+        try check("main-140x30", view.render(Sample.state(width: 140, height: 30), width: 140, height: 30))
+    }
+
+    @Test func composing() throws {
+        var state = Sample.state()
+        let reducer = Reducer()
+        _ = reducer.reduce(&state, .key(.char("r")))
+        for c in "Your order ships today 🚚" { _ = reducer.reduce(&state, .key(.char(c))) }
+        let frame = view.render(state, width: 80, height: 24)
+        try check("compose-80x24", frame)
+        #expect(frame.cursor != nil)
+    }
+
+    @Test func help() throws {
+        var state = Sample.state()
+        _ = Reducer().reduce(&state, .key(.char("?")))
+        try check("help-80x24", view.render(state, width: 80, height: 24))
+    }
+
+    @Test func blacklistConfirmation() throws {
+        var state = Sample.state()
+        _ = Reducer().reduce(&state, .key(.char("b")))
+        try check("confirm-blacklist-80x24", view.render(state, width: 80, height: 24))
+    }
+
+    @Test func tooSmall() throws {
+        let frame = view.render(Sample.state(), width: 60, height: 20)
+        #expect(frame.text.contains("Terminal too small: 60×20"))
+        #expect(!frame.text.contains("│"))
+    }
+
+    @Test func bordersHoldAtEverySize() {
+        for (w, h) in [(80, 24), (81, 25), (100, 30), (119, 40), (120, 40), (200, 50)] {
+            let state = Sample.state(width: w, height: h)
+            let frame = view.render(state, width: w, height: h)
+            let layout = Layout(width: w, height: h, sidebar: state.sidebarShown)
+            for column in layout.separators {
+                for row in 1..<(h - 1) { #expect(frame[column, row].text == "│", "\(w)x\(h) at \(column),\(row)") }
+            }
+        }
+    }
+
+    @Test func hostileNamesAreShownSafely() {
+        let frame = view.render(Sample.state(), width: 80, height: 24)
+        #expect(frame.text.contains("␛Eve ␛Red"))
+        #expect(!frame.text.contains("pwned"))
+        #expect(!frame.text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
+    }
+
+    @Test func renderingIsPure() {
+        let state = Sample.state()
+        #expect(view.render(state, width: 80, height: 24) == view.render(state, width: 80, height: 24))
+    }
+}
+
+struct LayoutTests {
+    @Test func sidebarFoldsOnNarrowTerminals() {
+        #expect(Layout(width: 80, height: 24, sidebar: false).sidebar == nil)
+        let wide = Layout(width: 160, height: 40, sidebar: true)
+        #expect(wide.sidebar != nil && wide.thread.width >= 60)
+        let forced = Layout(width: 80, height: 24, sidebar: true)
+        #expect(forced.sidebar != nil && forced.thread.width >= 20)
+        #expect(Layout(width: 79, height: 24, sidebar: false).tooSmall && Layout(width: 80, height: 23, sidebar: false).tooSmall)
+        #expect(!Layout(width: 80, height: 24, sidebar: false).tooSmall)
+    }
+}
+
+struct ColorTests {
+    @Test func mapsToTheTerminal() {
+        #expect(ColorMapper.number(.terminalDefault, colors: 256) == -1)
+        #expect(ColorMapper.number(.rgb(0xff, 0, 0), colors: 256) == 196)
+        #expect(ColorMapper.number(.rgb(0x12, 0x34, 0x56), colors: 0x1000000) == 0x123456)
+        #expect(ColorMapper.number(.rgb(0, 0xcd, 0), colors: 8) == 2)
+        #expect(ColorMapper.number(.indexed(196), colors: 16) == 9)
+        #expect(ColorMapper.number(.indexed(4), colors: 8) == 4)
+    }
+}
+
+struct WrapTests {
+    @Test func wrapsByWordsAndBreaksLongOnes() {
+        #expect(Wrap.lines("the quick brown fox", width: 9) == ["the quick", "brown fox"])
+        #expect(Wrap.lines("abcdefghij", width: 4) == ["abcd", "efgh", "ij"])
+        #expect(Wrap.lines("日本語テキスト", width: 5) == ["日本", "語テ", "キス", "ト"])
+        #expect(Wrap.lines("a\n\nb", width: 5) == ["a", "", "b"])
+    }
+
+    @Test func relativeTimes() {
+        let now = Sample.now
+        let f = TimeFormat(offset: 0)
+        #expect(f.relative(now.adding(seconds: -30), now: now) == "now")
+        #expect(f.relative(now.adding(seconds: -300), now: now) == "5m")
+        #expect(f.relative(now.adding(seconds: -7200), now: now) == "2h")
+        #expect(f.relative(now.adding(seconds: -86_400 * 3), now: now) == "3d")
+        #expect(f.relative(now.adding(seconds: -86_400 * 30), now: now) == "Feb 2")
+        #expect(f.clock(now) == "12:00" && f.day(now) == "Wed 4 Mar 2026")
+    }
+}
