@@ -299,7 +299,7 @@ public struct Reducer: Sendable {
         guard let id = state.selectedID else { return [] }
         var thread = state.threads[id, default: ThreadState()]
         // Each message takes at least two lines (header and text): a bound the view refines.
-        let bound = max(0, thread.messages.count * 2 + 4)
+        let bound = thread.messages.isEmpty ? 0 : thread.messages.count * 2 + 4
         thread.scrollUp = max(0, min(thread.scrollUp + lines, bound))
         if thread.scrollUp == 0 { thread.unseenNew = 0 }
         var effects: [Effect] = []

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+@testable import Inbox
+import SkyLight
+
+/// Config files, themes and the local store, on real files in a temporary folder.
+struct ConfigTests {
+    func home() throws -> String {
+        let path = NSTemporaryDirectory() + "skylight-test-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path + "/.config/skylight", withIntermediateDirectories: true)
+        return path
+    }
+
+    func write(_ text: String, home: String, mode: Int) throws {
+        let path = home + "/.config/skylight/config.toml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+    }
+
+    @Test func keyFileMustBePrivate() throws {
+        let home = try home()
+        try write("api_key = \"sk_live_x\"\n", home: home, mode: 0o644)
+        #expect(throws: ConfigError.self) { try Config.load(environment: ["HOME": home]) }
+        do { _ = try Config.load(environment: ["HOME": home]) } catch {
+            #expect(error.description.contains("chmod 600") && !error.description.contains("sk_live_x"))
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: home + "/.config/skylight/config.toml")
+        #expect(try Config.load(environment: ["HOME": home]).apiKey == APIKey("sk_live_x"))
+    }
+
+    @Test func aFileWithoutAKeyMayBeReadable() throws {
+        let home = try home()
+        try write("theme = \"light\"\nbell = false\n[keys]\nreply = [\"r\", \"C-r\"]\nnext_unread = \"n\"\n", home: home, mode: 0o644)
+        let config = try Config.load(environment: ["HOME": home, "SKYLIGHT_API_KEY": "env-key"])
+        #expect(config.theme == "light" && config.settings.bell == false && config.apiKey == APIKey("env-key"))
+        #expect(config.keyMap.command(for: .ctrl("r")) == .reply && config.keyMap.command(for: .char("n")) == .nextUnread)
+        #expect(config.keyMap.command(for: .char(" ")) == nil)
+    }
+
+    @Test func errorsNameTheProblem() throws {
+        let home = try home()
+        try write("theme = \n", home: home, mode: 0o600)
+        do { _ = try Config.load(environment: ["HOME": home]); Issue.record("loaded") } catch {
+            #expect(error.description.contains("config.toml:1"))
+        }
+        try write("[keys]\nfly = \"f\"\n", home: home, mode: 0o600)
+        do { _ = try Config.load(environment: ["HOME": home]); Issue.record("loaded") } catch {
+            #expect(error.description.contains("fly"))
+        }
+        #expect(throws: ConfigError.self) { try Config.load(environment: ["HOME": home + "/none", "SKYLIGHT_BASE_URL": "not a url"]) }
+        #expect(throws: ConfigError.self) { try Config.validate(baseURL: "ftp://x/api/v1") }
+    }
+}
+
+struct ThemeTests {
+    static let repoThemes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../themes").standardized.path
+
+    @Test(arguments: ["default-dark", "light", "high-contrast", "monochrome"])
+    func shippedThemesLoadAndStyleEveryRole(name: String) throws {
+        let theme = try ThemeLibrary(directories: [Self.repoThemes]).load(name)
+        for role in StyleRole.allCases { #expect(theme.styles[role] != nil, "\(name) lacks \(role)") }
+    }
+
+    @Test func badFilesNameFileAndLine() {
+        let bad = "name = \"x\"\n[styles]\nnormal = {}\nheader = { fg = \"#zzzzzz\" }\n"
+        #expect(throws: ThemeError(file: "x.toml", line: 4, message: "style “header”: bad colour for fg (use default, red, bright-red, 0–255 or #rrggbb)")) {
+            try Theme.parse(bad, file: "x.toml")
+        }
+        do { _ = try Theme.parse("[styles\n", file: "y.toml"); Issue.record("parsed") } catch {
+            #expect(error.file == "y.toml" && error.line == 1)
+        }
+        do { _ = try Theme.parse("[styles]\nsparkle = {}\n", file: "z.toml"); Issue.record("parsed") } catch {
+            #expect(error.line == 2 && error.message.contains("sparkle"))
+        }
+        #expect(throws: ThemeError.self) { try ThemeLibrary(directories: [Self.repoThemes]).load("nope") }
+    }
+
+    @Test func colours() {
+        #expect(ThemeColor("#ff8000") == .rgb(255, 128, 0) && ThemeColor("bright-red") == .indexed(9) && ThemeColor("208") == .indexed(208))
+        #expect(ThemeColor("default") == .terminalDefault && ThemeColor("mauve") == nil && ThemeColor("256") == nil)
+        let theme = Theme(name: "t", styles: [.header: StyleSpec(fg: .rgb(1, 2, 3), bg: .indexed(4))])
+        #expect(theme.withoutColors.style(.header).fg == .terminalDefault && theme.withoutColors.style(.header).reverse)
+    }
+}
+
+struct LocalStoreTests {
+    @Test func survivesReopening() throws {
+        let path = NSTemporaryDirectory() + "skylight-store-\(UUID().uuidString)/cache.sqlite"
+        let t = Timestamp("2026-03-04T12:00:00.000000Z")!
+        do {
+            let store = try LocalStore(path: path, conversationLimit: 2)
+            try store.saveDraft(contactID: 1, text: "half")
+            try store.saveDraft(contactID: 2, text: "gone")
+            try store.saveDraft(contactID: 2, text: "")
+            try store.saveOutbox(OutboxEntry(id: "a", contactID: 1, text: "hi", state: .failed("422"), createdAt: t, attempts: 1))
+            try store.saveOutbox(OutboxEntry(id: "b", contactID: 1, text: "yo", state: .sending, createdAt: t.adding(seconds: 1)))
+            try store.saveReadMark(contactID: 3, at: t)
+            try store.cacheConversations((1...3).map { Conversation(contactID: $0, contactName: "c\($0)", channel: .telegram,
+                                                                    lastMessageAt: t.adding(seconds: Double($0)), unreadCount: $0) })
+        }
+        let store = try LocalStore(path: path, conversationLimit: 2)
+        #expect(try store.drafts() == [1: "half"])
+        let outbox = try store.outbox()
+        #expect(outbox.map(\.id) == ["a", "b"] && outbox[0].state == .failed("422") && outbox[1].state == .sending)
+        #expect(try store.readMarks() == [3: t])
+        #expect(try store.conversations().map(\.contactID) == [3, 2])
+        try store.removeOutbox(id: "a")
+        #expect(try store.outbox().map(\.id) == ["b"])
+    }
+}

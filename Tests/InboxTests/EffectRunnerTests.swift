@@ -1,0 +1,88 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import Inbox
+import SkyLight
+import SkyLightSandbox
+
+/// The effect runner over real HTTP against a sandbox, with a real SQLite store.
+struct EffectRunnerTests {
+    final class Collector: Sendable {
+        let actions = Mutex<[Action]>([])
+        func post(_ action: Action) { actions.withLock { $0.append(action) } }
+
+        func wait<T>(timeout: Duration = .seconds(10), _ match: @escaping (Action) -> T?) async -> T? {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                let snapshot = actions.withLock { $0 }
+                if let found = snapshot.lazy.compactMap(match).first { return found }
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            return nil
+        }
+    }
+
+    func start() async throws -> (Sandbox, SkyLightClient, EffectRunner, Collector, LocalStore) {
+        var options = SandboxOptions()
+        options.tickInterval = 3600
+        let sandbox = try await Sandbox.start(options)
+        let client = SkyLightClient(configuration: .init(baseURL: sandbox.baseURL, apiKey: APIKey(SandboxOptions.defaultAPIKey),
+                                                         retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01)))
+        let store = try LocalStore(path: NSTemporaryDirectory() + "skylight-runner-\(UUID().uuidString)/c.sqlite")
+        let collector = Collector()
+        let runner = EffectRunner(client: client, store: store, debounce: .milliseconds(20)) { collector.post($0) }
+        return (sandbox, client, runner, collector, store)
+    }
+
+    @Test func sendsAndReports() async throws {
+        let (sandbox, client, runner, collector, _) = try await start()
+        defer { Task { await sandbox.stop() } }
+        let entry = OutboxEntry(id: "e1", contactID: 3, text: "runner says hi", createdAt: .now)
+        runner.run(.send(entry))
+        let result = await collector.wait { if case .sendFinished("e1", let r) = $0 { r } else { nil } }
+        #expect(try result?.get().content == "runner says hi")
+        #expect(try await client.messages.history(contactID: 3, perPage: 1).items.first?.content == "runner says hi")
+    }
+
+    @Test func blacklistIsNotToggledWhenAlreadyInTheWantedState() async throws {
+        let (sandbox, client, runner, collector, _) = try await start()
+        defer { Task { await sandbox.stop() } }
+        _ = try await client.contacts.toggleBlacklist(8)  // a colleague blacklisted it
+        runner.run(.toggleBlacklist(contactID: 8, expected: true))
+        let result = await collector.wait { if case .blacklistFinished(8, _, let r) = $0 { r } else { nil } }
+        #expect(try result?.get().blacklisted == true)
+        #expect(try await client.contacts.get(8).blacklisted == true)
+    }
+
+    @Test func reconcileFindsASendWhoseAnswerWasLost() async throws {
+        let (sandbox, _, runner, collector, _) = try await start()
+        defer { Task { await sandbox.stop() } }
+        var drop = FaultRule()
+        drop.route = "/api/v1/messages/send"
+        drop.dropRate = 1
+        sandbox.faults.set([drop])
+        let entry = OutboxEntry(id: "e2", contactID: 4, text: "lost answer", createdAt: .now)
+        runner.run(.send(entry))
+        let failure = await collector.wait { if case .sendFinished("e2", .failure(let e)) = $0 { e } else { nil } }
+        #expect(failure?.isOutcomeUnknown == true)
+        runner.run(.reconcile(entry))
+        let found = await collector.wait { if case .sendReconciled("e2", let m) = $0 { Optional(m) } else { nil } }
+        #expect(found??.content == "lost answer")
+    }
+
+    @Test func draftsAreDebouncedToDisk() async throws {
+        let (sandbox, _, runner, _, store) = try await start()
+        defer { Task { await sandbox.stop() } }
+        for text in ["h", "he", "hel", "hello"] { runner.run(.saveDraft(contactID: 9, text: text)) }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try store.drafts()[9] == "hello")
+    }
+
+    @Test func tagsByTitleCreateAndAssign() async throws {
+        let (sandbox, _, runner, collector, _) = try await start()
+        defer { Task { await sandbox.stop() } }
+        runner.run(.assignTag(contactID: 2, tagID: nil, title: "Brand New Tag"))
+        let contact = await collector.wait { if case .tagChanged(2, .success(let c), _) = $0 { c } else { nil } }
+        #expect(contact?.tags?.contains("Brand New Tag") == true)
+    }
+}

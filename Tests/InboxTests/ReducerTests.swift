@@ -1,0 +1,422 @@
+import Foundation
+import Testing
+@testable import Inbox
+import SkyLight
+
+/// A reducer and a state to drive it, as a person would, key by key.
+struct Harness {
+    var state: InboxState
+    let reducer = Reducer()
+    static let t0 = Timestamp("2026-03-04T12:00:00.000000Z")!
+
+    init(unread: [Int: Int] = [1: 0, 2: 3, 3: 0, 4: 1, 5: 0], channels: [Int: ChannelType] = [:]) {
+        state = InboxState(accountLabel: "test", now: Harness.t0)
+        let rows = unread.keys.sorted().map { id in
+            Conversation(contactID: id, contactName: "Contact \(id)", channel: channels[id] ?? .whatsapp, lastMessage: "hello \(id)",
+                         lastMessageAt: Harness.t0.adding(seconds: Double(-60 * id)), unreadCount: unread[id])
+        }
+        _ = reducer.reduce(&state, .viewport(listItems: 3, threadLines: 10, sidebarFits: false))
+        _ = reducer.reduce(&state, .conversationsLoaded(Page(items: rows, meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: rows.count)),
+                                                        isPoll: false))
+    }
+
+    @discardableResult
+    mutating func send(_ action: Action) -> [Effect] { reducer.reduce(&state, action) }
+
+    @discardableResult
+    mutating func press(_ keys: Key...) -> [Effect] { keys.flatMap { send(.key($0)) } }
+
+    @discardableResult
+    mutating func type(_ text: String) -> [Effect] { text.flatMap { send(.key(.char($0))) } }
+
+    mutating func loadThread(_ id: Int, _ messages: [Message]) {
+        send(.threadLoaded(contactID: id, page: Page(items: messages, meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 50, total: messages.count)),
+                           pageNumber: 1))
+    }
+}
+
+struct NavigationTests {
+    @Test func firstLoadSelectsTheNewestAndFetchesItsPreview() {
+        var h = Harness(unread: [:])
+        let effects = h.send(.conversationsLoaded(Page(items: [Conversation(contactID: 8, lastMessageAt: Harness.t0)],
+                                                       meta: PageMeta(currentPage: 1, lastPage: 2, perPage: 1, total: 2)), isPoll: false))
+        #expect(h.state.selectedID == 8)
+        #expect(effects.contains(.loadThread(contactID: 8, page: 1)) && effects.contains(.loadContact(8)) && effects.contains(.loadNotes(8)))
+        #expect(effects.contains(.loadConversations(page: 2, isPoll: false)))
+    }
+
+    @Test func movingSelectsAndScrolls() {
+        var h = Harness()
+        #expect(h.state.selectedID == 1)
+        h.press(.char("j"), .char("j"), .char("j"))
+        #expect(h.state.selectedID == 4 && h.state.listScroll == 1)
+        h.press(.char("G"))
+        #expect(h.state.selectedID == 5)
+        h.press(.char("g"))
+        #expect(h.state.selectedID == 1 && h.state.listScroll == 0)
+        h.press(.up)
+        #expect(h.state.selectedID == 1)
+    }
+
+    @Test func spaceJumpsToUnreadAndBackspaceReturns() {
+        var h = Harness()
+        h.press(.char(" "))
+        #expect(h.state.selectedID == 2)
+        h.press(.char(" "))
+        #expect(h.state.selectedID == 4)
+        h.press(.char(" "))
+        #expect(h.state.selectedID == 2)
+        h.press(.backspace)
+        #expect(h.state.selectedID == 4)
+        h.press(.backspace, .backspace)
+        #expect(h.state.selectedID == 1)
+    }
+
+    @Test func filters() {
+        var h = Harness(channels: [3: .telegram, 5: .instagram])
+        h.press(.char("u"))
+        #expect(h.state.visible == [1, 2, 4])  // the selected conversation stays while the filter is on
+        h.press(.char("j"))
+        #expect(h.state.selectedID == 2)
+        h.press(.char("u"), .char("c"))
+        #expect(h.state.filter.channel == .whatsapp && h.state.visible == [1, 2, 4])
+        h.press(.char("c"))
+        #expect(h.state.visible == [3] && h.state.selectedID == 3)
+        h.press(.char("c"), .char("c"))
+        #expect(h.state.filter.channel == nil && h.state.visible.count == 5)
+    }
+
+    @Test func searchFiltersLiveAndAsksTheServer() {
+        var h = Harness()
+        h.press(.char("/"))
+        let effects = h.type("4")
+        #expect(effects.last == .searchContacts("4"))
+        #expect(h.state.visible == [4])
+        h.send(.searchResults(query: "4", contactIDs: [2]))
+        #expect(h.state.visible == [2, 4])
+        h.press(.enter)
+        #expect(h.state.mode == .normal && h.state.filter.query == "4")
+        h.press(.char("/"), .escape)
+        #expect(h.state.filter.query.isEmpty && h.state.visible.count == 5)
+    }
+
+    @Test func paneCyclingAndThreadScroll() {
+        var h = Harness()
+        h.press(.tab)
+        #expect(h.state.focus == .thread)
+        h.press(.char("k"), .char("k"))
+        #expect(h.state.threads[1]?.scrollUp == 0)  // nothing loaded to scroll through yet
+        h.loadThread(1, (1...20).map { Message(id: $0, contactID: 1, direction: .inbound, content: "m\($0)", createdAt: Harness.t0.adding(seconds: Double($0))) })
+        h.press(.char("k"), .char("k"))
+        #expect(h.state.threads[1]?.scrollUp == 2)
+        h.press(.char("G"))
+        #expect(h.state.threads[1]?.scrollUp == 0)
+        h.press(.tab)
+        #expect(h.state.focus == .list)
+    }
+
+    @Test func toggleReadKeepsALocalWatermark() {
+        var h = Harness()
+        h.press(.char("j"))
+        #expect(h.state.isUnread(h.state.conversation(2)!))
+        let effects = h.press(.char("m"))
+        #expect(!h.state.isUnread(h.state.conversation(2)!))
+        #expect(effects == [.saveReadMark(contactID: 2, at: h.state.conversation(2)!.lastMessageAt)])
+        h.press(.char("m"))
+        #expect(h.state.isUnread(h.state.conversation(2)!))
+        h.press(.char("k"), .char("m"))
+        #expect(h.state.isUnread(h.state.conversation(1)!))
+    }
+
+    @Test func helpIsGeneratedFromTheKeyMap() {
+        var map = KeyMap.standard
+        map.bind(.reply, to: [Key(notation: "C-r")!])
+        #expect(map.helpLines.contains { $0.keys == "C-r" && $0.summary.contains("reply") })
+        #expect(map.command(for: .char("r")) == nil)
+        var h = Harness()
+        h.press(.char("?"))
+        #expect(h.state.mode == .help(scroll: 0))
+        h.press(.char("x"))
+        #expect(h.state.mode == .normal)
+    }
+}
+
+struct ReplyTests {
+    @Test func replyGoesToTheOutboxBeforeTheNetwork() {
+        var h = Harness()
+        h.loadThread(1, [Message(id: 10, contactID: 1, direction: .inbound, content: "hi", createdAt: Harness.t0)])
+        h.press(.char("r"))
+        h.type("Hello 👋🏽")
+        #expect(h.state.drafts[1] == "Hello 👋🏽")
+        let effects = h.press(.enter)
+        #expect(h.state.mode == .normal && h.state.outbox.count == 1 && h.state.drafts[1] == nil)
+        let entry = h.state.outbox[0]
+        #expect(entry.text == "Hello 👋🏽" && entry.state == .queued)
+        #expect(effects == [.saveOutbox(entry), .saveDraft(contactID: 1, text: ""), .checkBeforeSend(entry, seenLatestID: 10)])
+        let sendEffects = h.send(.preSendChecked(outboxID: entry.id, newer: []))
+        #expect(h.state.outbox[0].state == .sending && sendEffects.contains { if case .send = $0 { true } else { false } })
+        let saved = Message(id: 11, contactID: 1, direction: .outbound, content: "Hello 👋🏽", status: .sent, createdAt: Harness.t0)
+        let done = h.send(.sendFinished(outboxID: entry.id, .success(saved)))
+        #expect(h.state.outbox.isEmpty && h.state.threads[1]?.messages.last?.id == 11)
+        #expect(done.contains(.removeOutbox(id: entry.id)))
+    }
+
+    static func queued(_ h: inout Harness) -> OutboxEntry {
+        h.loadThread(1, [Message(id: 10, contactID: 1, direction: .inbound, content: "hi", createdAt: Harness.t0)])
+        h.press(.char("r")); h.type("ok"); h.press(.enter)
+        let id = h.state.outbox[0].id
+        h.send(.preSendChecked(outboxID: id, newer: []))
+        return h.state.outbox[0]
+    }
+
+    @Test func aColleaguesReplyAsksFirst() {
+        var h = Harness()
+        h.loadThread(1, [Message(id: 10, contactID: 1, direction: .inbound, content: "hi", createdAt: Harness.t0)])
+        h.press(.char("r")); h.type("ok"); h.press(.enter)
+        let id = h.state.outbox[0].id
+        h.send(.preSendChecked(outboxID: id, newer: [Message(id: 12, contactID: 1, direction: .inbound, content: "still there?")]))
+        #expect(h.state.mode == .confirm(.sendAfterNewMessages(outboxID: id)))
+        let effects = h.press(.char("n"))
+        #expect(h.state.outbox.isEmpty && h.state.drafts[1] == "ok" && effects.contains(.removeOutbox(id: id)))
+        guard case .compose(1, let editor) = h.state.mode else { Issue.record("not composing"); return }
+        #expect(editor.text == "ok")
+    }
+
+    @Test func neverLeftIsQueuedAndResentAutomatically() {
+        var h = Harness()
+        let entry = Self.queued(&h)
+        h.send(.sendFinished(outboxID: entry.id, .failure(.cannotConnect(reason: "refused"))))
+        #expect(h.state.outbox[0].state == .queued && h.state.outbox[0].retryAt != nil)
+        let effects = h.send(.tick(now: Harness.t0.adding(seconds: 120), jitter: 0.5))
+        #expect(effects.contains { if case .send = $0 { true } else { false } })
+    }
+
+    @Test func unknownOutcomeIsReconciledNotResent() {
+        var h = Harness()
+        let entry = Self.queued(&h)
+        let effects = h.send(.sendFinished(outboxID: entry.id, .failure(.outcomeUnknown(reason: "timeout"))))
+        #expect(h.state.outbox[0].state == .unknown)
+        #expect(effects.contains { if case .reconcile = $0 { true } else { false } })
+        #expect(!effects.contains { if case .send = $0 { true } else { false } })
+        let later = h.send(.tick(now: Harness.t0.adding(seconds: 600), jitter: 0.5))
+        #expect(!later.contains { if case .send = $0 { true } else { false } })
+        h.send(.sendReconciled(outboxID: entry.id, found: Message(id: 30, contactID: 1, direction: .outbound, content: "ok", status: .sent)))
+        #expect(h.state.outbox.isEmpty && h.state.threads[1]?.messages.contains { $0.id == 30 } == true)
+    }
+
+    @Test func unknownOutcomeNotFoundOffersResend() {
+        var h = Harness()
+        let entry = Self.queued(&h)
+        h.send(.sendFinished(outboxID: entry.id, .failure(.outcomeUnknown(reason: "timeout"))))
+        h.send(.sendReconciled(outboxID: entry.id, found: nil))
+        guard case .failed = h.state.outbox[0].state else { Issue.record("\(h.state.outbox[0].state)"); return }
+        let effects = h.press(.char("R"))
+        #expect(h.state.outbox[0].state == .sending && h.state.outbox[0].attempts == 2)
+        #expect(effects.contains { if case .send = $0 { true } else { false } })
+    }
+
+    @Test func validationErrorKeepsTheTextAndTheReason() {
+        var h = Harness()
+        let entry = Self.queued(&h)
+        h.send(.sendFinished(outboxID: entry.id, .failure(.http(status: 422, message: "The message field is required.", fieldErrors: [:]))))
+        #expect(h.state.outbox[0].text == "ok")
+        guard case .failed(let why) = h.state.outbox[0].state else { Issue.record("not failed"); return }
+        #expect(why.contains("The message field is required."))
+    }
+
+    @Test func rateLimitWaitsForRetryAfter() {
+        var h = Harness()
+        let entry = Self.queued(&h)
+        h.send(.sendFinished(outboxID: entry.id, .failure(.rateLimited(retryAfter: 30, message: nil))))
+        #expect(h.state.outbox[0].retryAt == Harness.t0.adding(seconds: 30))
+        #expect(!h.send(.tick(now: Harness.t0.adding(seconds: 10), jitter: 0)).contains { if case .send = $0 { true } else { false } })
+        #expect(h.send(.tick(now: Harness.t0.adding(seconds: 31), jitter: 0)).contains { if case .send = $0 { true } else { false } })
+    }
+
+    @Test func whatsAppWindowWarnsBeforeFreeText() {
+        var h = Harness()
+        h.loadThread(1, [Message(id: 10, contactID: 1, direction: .inbound, content: "hi", createdAt: Harness.t0.adding(seconds: -25 * 3600))])
+        h.press(.char("r")); h.type("late"); h.press(.enter)
+        #expect(h.state.mode == .confirm(.sendOutsideWindow(contactID: 1, text: "late")) && h.state.outbox.isEmpty)
+        h.press(.char("y"))
+        #expect(h.state.outbox.count == 1)
+    }
+
+    @Test func escapeKeepsTheDraft() {
+        var h = Harness()
+        h.press(.char("r")); h.type("half a thought")
+        let effects = h.press(.escape)
+        #expect(h.state.mode == .normal && h.state.drafts[1] == "half a thought" && effects.isEmpty)
+        h.press(.char("r"))
+        guard case .compose(_, let editor) = h.state.mode else { Issue.record("not composing"); return }
+        #expect(editor.text == "half a thought")
+    }
+
+    @Test func editorTextComesBackToTheComposer() {
+        var h = Harness()
+        #expect(h.press(.char("E")) == [.openEditor(contactID: 1, text: "")])
+        h.send(.editorFinished(contactID: 1, text: "from vim"))
+        guard case .compose(1, let editor) = h.state.mode else { Issue.record("not composing"); return }
+        #expect(editor.text == "from vim")
+    }
+}
+
+struct ContactActionTests {
+    @Test func blacklistConfirmsAndNamesTheResult() {
+        var h = Harness()
+        h.send(.contactLoaded(Contact(id: 1, name: "Sarah", status: .active, blacklisted: false)))
+        h.press(.char("b"))
+        #expect(h.state.mode == .confirm(.blacklist(contactID: 1, name: "Sarah", willBlacklist: true)))
+        #expect(Confirmation.blacklist(contactID: 1, name: "Sarah", willBlacklist: true).question.contains("BLACKLISTED"))
+        #expect(h.press(.char("n")).isEmpty && h.state.mode == .normal)
+        h.press(.char("b"))
+        #expect(h.press(.enter).isEmpty)
+        h.press(.char("b"))
+        #expect(h.press(.char("y")) == [.toggleBlacklist(contactID: 1, expected: true)])
+        h.send(.blacklistFinished(contactID: 1, expected: true, .success(Contact(id: 1, blacklisted: true))))
+        #expect(h.state.contacts[1]?.blacklisted == true && h.state.contacts[1]?.name == "Sarah")
+        #expect(h.state.notice?.text == "Sarah is now BLACKLISTED")
+    }
+
+    @Test func blacklistUnknownOutcomeRereadsTheContact() {
+        var h = Harness()
+        let effects = h.send(.blacklistFinished(contactID: 1, expected: true, .failure(.outcomeUnknown(reason: "reset"))))
+        #expect(effects == [.loadContact(1)])
+    }
+
+    @Test func tagPickerCompletesAndCreates() {
+        var h = Harness()
+        h.send(.tagsLoaded([Tag(id: 5, title: "Hot Lead"), Tag(id: 7, title: "VIP Customer")]))
+        h.send(.contactLoaded(Contact(id: 1, name: "Sarah", status: .active, tags: ["Hot Lead"])))
+        h.press(.char("t"))
+        h.type("vc")
+        #expect(Reducer.pickerCandidates(h.state, { if case .tagPicker(let p) = h.state.mode { p } else { fatalError() } }()) == ["VIP Customer"])
+        #expect(h.press(.enter) == [.assignTag(contactID: 1, tagID: 7, title: "VIP Customer")])
+        h.press(.char("t"))
+        h.type("Refund request")
+        #expect(h.press(.enter) == [.assignTag(contactID: 1, tagID: nil, title: "Refund request")])
+    }
+
+    @Test func untagMapsTheTitleToItsID() {
+        var h = Harness()
+        h.send(.tagsLoaded([Tag(id: 5, title: "Hot Lead")]))
+        h.send(.contactLoaded(Contact(id: 1, name: "Sarah", status: .active, tags: ["Hot Lead"])))
+        h.press(.char("T"))
+        #expect(h.press(.enter) == [.unassignTag(contactID: 1, tagID: 5, title: "Hot Lead")])
+    }
+
+    @Test func noteAndCommandLine() {
+        var h = Harness()
+        h.press(.char("a")); h.type("Called")
+        #expect(h.press(.enter) == [.addNote(contactID: 1, text: "Called")])
+        h.press(.char(":")); h.type("theme light")
+        #expect(h.press(.enter) == [.applyTheme("light")])
+        h.press(.char(":")); h.type("tag VIP")
+        #expect(h.press(.enter) == [.assignTag(contactID: 1, tagID: nil, title: "VIP")])
+        h.press(.char(":")); h.type("bogus")
+        h.press(.enter)
+        #expect(h.state.notice?.isError == true)
+        h.press(.char(":")); h.type("q")
+        h.press(.enter)
+        #expect(h.state.quitting)
+    }
+}
+
+struct RefresherTests {
+    @Test func pollsWhenDueAndBacksOffWhenIdle() {
+        var h = Harness()
+        h.state.nextPollAt = Harness.t0
+        let effects = h.send(.tick(now: Harness.t0.adding(seconds: 1), jitter: 0.5))
+        #expect(effects.contains(.loadConversations(page: 1, isPoll: true)))
+        #expect(h.state.pollInterval == 2)
+        #expect(h.send(.tick(now: Harness.t0.adding(seconds: 2), jitter: 0.5)).isEmpty)  // one poll at a time
+        h.send(.conversationsLoaded(Page(items: [], meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 0)), isPoll: true))
+        let idle = Harness.t0.adding(seconds: 200)
+        h.state.nextPollAt = idle
+        h.send(.tick(now: idle, jitter: 0.5))
+        #expect((15...30).contains(h.state.pollInterval))
+        h.press(.char("j"))
+        #expect(h.state.pollInterval == 2)
+    }
+
+    @Test func errorsShowRetryingAndRateLimitsAreHonoured() {
+        var h = Harness()
+        h.send(.conversationsFailed(.rateLimited(retryAfter: 12, message: nil), isPoll: true))
+        #expect(h.state.nextPollAt == h.state.now.adding(seconds: 12))
+        guard case .retrying = h.state.connection else { Issue.record("\(h.state.connection)"); return }
+        h.send(.conversationsFailed(.cannotConnect(reason: "refused"), isPoll: true))
+        guard case .offline = h.state.connection else { Issue.record("\(h.state.connection)"); return }
+        h.send(.conversationsLoaded(Page(items: [], meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 0)), isPoll: true))
+        #expect(h.state.connection == .live)
+    }
+
+    @Test func newInboundOffScreenRingsAndMarksStale() {
+        var h = Harness()
+        h.loadThread(4, [Message(id: 1, contactID: 4, direction: .inbound, content: "a")])
+        var row = h.state.conversation(4)!
+        row.unreadCount = 2
+        row.lastMessageAt = Harness.t0.adding(seconds: 5)
+        let effects = h.send(.conversationsLoaded(Page(items: [row], meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 1)), isPoll: true))
+        #expect(effects.contains(.bell))
+        #expect(h.state.visible.first == 4 && h.state.selectedID == 1)
+        #expect(h.state.threads[4]?.pagesLoaded == 0)
+    }
+
+    @Test func openThreadIsRefetchedWhenItChanges() {
+        var h = Harness()
+        h.loadThread(1, [Message(id: 1, contactID: 1, direction: .inbound, content: "a")])
+        var row = h.state.conversation(1)!
+        row.lastMessageAt = Harness.t0.adding(seconds: 5)
+        let effects = h.send(.conversationsLoaded(Page(items: [row], meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 1)), isPoll: true))
+        #expect(effects.contains(.loadThread(contactID: 1, page: 1)) && !effects.contains(.bell))
+    }
+
+    @Test func scrolledUpThreadCountsNewMessages() {
+        var h = Harness()
+        h.loadThread(1, (1...30).map { Message(id: $0, contactID: 1, direction: .inbound, content: "m", createdAt: Harness.t0.adding(seconds: Double($0))) })
+        h.press(.tab, .char("k"), .char("k"))
+        h.loadThread(1, [Message(id: 31, contactID: 1, direction: .inbound, content: "new", createdAt: Harness.t0.adding(seconds: 100))])
+        #expect(h.state.threads[1]?.unseenNew == 1 && h.state.threads[1]?.scrollUp == 2)
+        h.press(.char("G"))
+        #expect(h.state.threads[1]?.unseenNew == 0)
+    }
+
+    @Test func restartResumesOutboxAndChecksInterruptedSends() {
+        var h = Harness()
+        let interrupted = OutboxEntry(id: "x", contactID: 1, text: "hi", state: .sending, createdAt: Harness.t0)
+        let effects = h.send(.restored(drafts: [2: "draft"], outbox: [interrupted], readMarks: [:], conversations: []))
+        #expect(h.state.drafts[2] == "draft")
+        #expect(h.state.outbox.first?.state == .unknown)
+        #expect(effects.contains { if case .reconcile(let e) = $0 { e.id == "x" } else { false } })
+    }
+}
+
+struct LineEditorTests {
+    @Test func editsByGrapheme() {
+        var editor = LineEditor("", multiline: true)
+        for c in "héllo 👍🏽" { _ = editor.handle(.char(c)) }
+        _ = editor.handle(.backspace)
+        #expect(editor.text == "héllo ")
+        _ = editor.handle(.ctrl("j"))
+        _ = editor.handle(.char("x"))
+        #expect(editor.text == "héllo \nx")
+        _ = editor.handle(.up)
+        #expect(editor.cursor == 1)
+        _ = editor.handle(.ctrl("a"))
+        #expect(editor.cursor == 0)
+        _ = editor.handle(.ctrl("k"))
+        #expect(editor.text == "\nx")
+        #expect(editor.handle(.enter) == .submit && editor.handle(.escape) == .cancel)
+        _ = editor.handle(.paste("line1\nline2"))
+        #expect(editor.text.contains("line1\nline2"))
+        var single = LineEditor()
+        _ = single.handle(.paste("a\nb"))
+        #expect(single.text == "a b")
+        #expect(single.handle(.altEnter) == .submit)
+    }
+
+    @Test func fuzzyMatchPrefersPrefixesAndRuns() {
+        #expect(Reducer.fuzzyMatch("vip", in: ["Very Important", "VIP Customer", "Hot Lead"]) == ["VIP Customer", "Very Important"])
+        #expect(Reducer.fuzzyMatch("zz", in: ["VIP"]).isEmpty)
+    }
+}
