@@ -44,7 +44,7 @@ enum SeedText {
         "I've escalated this to our billing team.", "Your appointment is confirmed for tomorrow at 2pm.",
     ]
 
-    static let tags = ["VIP Customer", "Hot Lead", "Newsletter", "Refund", "Billing", "Priority", "Wholesale", "Churn Risk"]
+    static let tags = ["VIP", "Hot Lead", "Newsletter", "Refund", "Billing", "Priority", "Wholesale", "Churn Risk"]
     static let notes = ["Called today — interested in Pro plan.", "Prefers Arabic. Reply after 5pm.",
                         "Asked for a callback about invoice 2291.", "Escalated to billing, waiting on Finance.",
                         "VIP: always offer free shipping.", "Sent replacement unit via DHL."]
