@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
@@ -33,6 +34,7 @@ let package = Package(
                 "SkyLight",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -59,7 +61,7 @@ let package = Package(
         .testTarget(name: "SkyLightSandboxTests", dependencies: ["SkyLightSandbox", "SkyLight"]),
         .testTarget(name: "InboxTests", dependencies: ["Inbox", "SkyLight", "SkyLightSandbox"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Inbox", "SkyLight"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["SkyLight", "SkyLightSandbox"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SkyLight", "SkyLightSandbox", "CNcursesw"]),
     ],
     swiftLanguageModes: [.v6]
 )

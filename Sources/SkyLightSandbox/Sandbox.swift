@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// How to run a sandbox: the flags of `skylight sandbox`.
@@ -48,6 +49,7 @@ public final class Sandbox: Sendable {
     /// The port the server is bound to.
     public let port: Int
     let tasks: Mutex<[Task<Void, Never>]>
+    let services: ServiceGroup
 
     /// The simulated clock.
     public var clock: SandboxClock { store.clock }
@@ -57,8 +59,9 @@ public final class Sandbox: Sendable {
     public var controlURL: String { "http://\(options.host):\(port)/_sandbox" }
 
     init(options: SandboxOptions, store: SandboxStore, faults: FaultInjector, simulator: Simulator, port: Int,
-         tasks: [Task<Void, Never>]) {
+         services: ServiceGroup, tasks: [Task<Void, Never>]) {
         self.options = options; self.store = store; self.faults = faults; self.simulator = simulator; self.port = port
+        self.services = services
         self.tasks = Mutex(tasks)
     }
 
@@ -85,8 +88,10 @@ public final class Sandbox: Sendable {
             onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0); portContinuation.finish() },
             logger: quiet
         )
+        // A service group, so stopping is a graceful shutdown that lets open connections finish.
+        let services = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: quiet)
         let server = Task {
-            do { try await app.run() } catch { logger.error("sandbox stopped: \(error)") }
+            do { try await services.run() } catch { logger.error("sandbox stopped: \(error)") }
             portContinuation.finish()
         }
         var port = 0
@@ -96,13 +101,16 @@ public final class Sandbox: Sendable {
             throw SandboxStartError(reason: "could not listen on \(options.host):\(options.port)")
         }
         let loop = Task { await simulator.run() }
-        return Sandbox(options: options, store: store, faults: faults, simulator: simulator, port: port, tasks: [server, loop])
+        return Sandbox(options: options, store: store, faults: faults, simulator: simulator, port: port, services: services,
+                       tasks: [server, loop])
     }
 
     /// Stops the server and the simulator.
     public func stop() async {
         let running = tasks.withLock { t in defer { t = [] }; return t }
-        for task in running { task.cancel() }
+        guard !running.isEmpty else { return }
+        await services.triggerGracefulShutdown()
+        running.last?.cancel()
         for task in running { await task.value }
     }
 }

@@ -28,9 +28,21 @@ public struct Frame: Equatable, Sendable {
         a.width == b.width && a.height == b.height && a.cells == b.cells && a.cursor?.x == b.cursor?.x && a.cursor?.y == b.cursor?.y
     }
 
+    /// A cell. Setting one never leaves half of a wide grapheme behind: the other half of
+    /// any wide grapheme it overlaps becomes a blank.
     public subscript(x: Int, y: Int) -> Cell {
         get { cells[y * width + x] }
-        set { cells[y * width + x] = newValue }
+        set {
+            let i = y * width + x
+            let old = cells[i]
+            if old.text == nil, newValue.text != nil, x > 0, cells[i - 1].text.map(TextWidth.width(of:)) == 2 {
+                cells[i - 1] = Cell(text: " ", role: cells[i - 1].role)
+            }
+            if let text = old.text, TextWidth.width(of: text) == 2, x + 1 < width, cells[i + 1].text == nil {
+                cells[i + 1] = Cell(text: " ", role: old.role)
+            }
+            cells[i] = newValue
+        }
     }
 
     /// Fills a rectangle with blanks of a role.

@@ -93,26 +93,24 @@ public struct InboxView: Sendable {
     // MARK: List
 
     func renderList(_ state: InboxState, _ rect: Rect, _ frame: inout Frame) {
+        let items = max(1, (rect.height - 1) / 2)
+        let start = min(state.listScroll, max(0, state.visible.count - items))
+        let position = state.visible.count > items ? "\(min(state.visible.count, start + items))/\(state.visible.count) " : ""
         let title = " Conversations \(state.visible.count)" + (state.filter.isActive ? " · \(state.filter.label)" : "")
-        frame.putPadded(Sanitizer.clean(title), x: rect.x, y: rect.y, width: rect.width, role: state.focus == .list ? .titleFocused : .title)
+        let titleRole: StyleRole = state.focus == .list ? .titleFocused : .title
+        frame.putPadded(Frame.truncate(Sanitizer.clean(title), to: rect.width - position.count - 1), x: rect.x, y: rect.y,
+                        width: rect.width, role: titleRole)
+        frame.put(position, x: rect.maxX - position.count, y: rect.y, maxWidth: position.count, role: titleRole)
         if state.visible.isEmpty {
             let text = !state.conversationsLoaded ? "Loading conversations…"
                 : state.filter.isActive ? "No conversations match \(state.filter.label)" : "No conversations yet"
             frame.put(Frame.truncate(Sanitizer.clean(text), to: rect.width - 2), x: rect.x + 1, y: rect.y + 2, maxWidth: rect.width - 2, role: .dim)
             return
         }
-        let items = max(1, (rect.height - 1) / 2)
-        let start = min(state.listScroll, max(0, state.visible.count - items))
         for slot in 0..<items {
             let index = start + slot
             guard index < state.visible.count, let c = state.conversation(state.visible[index]) else { break }
             renderRow(state, c, x: rect.x, y: rect.y + 1 + slot * 2, width: rect.width, &frame)
-        }
-        if state.visible.count > items {
-            // A one-cell scroll position on the title row.
-            let position = "\(min(state.visible.count, start + items))/\(state.visible.count) "
-            frame.put(position, x: rect.maxX - position.count, y: rect.y, maxWidth: position.count,
-                      role: state.focus == .list ? .titleFocused : .title)
         }
     }
 

@@ -30,9 +30,6 @@ struct InboxCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in FileLogHandler(sink: sink, label: label) }
         let logger = Logger(label: "skylight")
 
-        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            fail("skylight needs a terminal (stdin and stdout must be a TTY).")
-        }
         var config: Config
         do { config = try Config.load(environment: environment) } catch { fail(error.description) }
         if let theme { config.theme = theme }
@@ -93,6 +90,10 @@ struct InboxCommand: AsyncParsableCommand {
             }
         }
 
+        // Checked after the account, so a wrong key or URL is reported even without a terminal.
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            fail("skylight needs a terminal (stdin and stdout must be a TTY).")
+        }
         let themes = ThemeLibrary.standard(environment: environment, executable: CommandLine.arguments[0])
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
         var initialTheme = Theme.plain

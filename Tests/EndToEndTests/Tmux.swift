@@ -1,0 +1,132 @@
+import CNcursesw
+import Foundation
+import Testing
+
+/// A tmux session on a private server, driven as a person would: keys in, screen out.
+final class Tmux: @unchecked Sendable {
+    let socket = "skylight-e2e-\(UUID().uuidString.prefix(8))"
+    let name = "t"
+    var width: Int
+    var height: Int
+
+    /// The built `skylight` executable (`swift test` builds it with the tests).
+    static let binary: String = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+        return root.appendingPathComponent(".build/debug/skylight").path
+    }()
+
+    init(width: Int, height: Int, command: String, environment: [String: String]) async throws {
+        self.width = width; self.height = height
+        let env = environment.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
+        // The server this starts outlives the command: give it no pipe to hold open.
+        try await tmux(["-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
+                        "env \(env) TERM=tmux-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 \(command)"])
+        try await tmux(["set-option", "-t", name, "remain-on-exit", "on"])
+    }
+
+    static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+    @discardableResult
+    func tmux(_ arguments: [String]) async throws -> String {
+        let output = try await run("/usr/bin/tmux", ["-L", socket] + arguments, detached: arguments.contains("new-session"))
+        let text = String(decoding: output, as: UTF8.self)
+        return text.range(of: "\nstatus=", options: .backwards).map { String(text[..<$0.lowerBound]) } ?? text
+    }
+
+    /// Records everything the program writes to the terminal from now on.
+    func record(to path: String) async throws {
+        try await tmux(["pipe-pane", "-O", "-t", name, "cat >> \(Self.quote(path))"])
+    }
+
+    func keys(_ keys: String...) async throws {
+        for key in keys { try await tmux(["send-keys", "-t", name, key]) }
+    }
+
+    func type(_ text: String) async throws {
+        try await tmux(["send-keys", "-t", name, "-l", text])
+    }
+
+    func screen() async throws -> String { try await tmux(["capture-pane", "-p", "-t", name]) }
+
+    func lines() async throws -> [String] {
+        Array(try await screen().components(separatedBy: "\n").prefix(height))
+    }
+
+    /// Waits until the screen contains `text`; returns the screen.
+    @discardableResult
+    func wait(for text: String, timeout: Double = 15) async throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = try await screen()
+            if last.contains(text) { return last }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("timed out waiting for “\(text)”; screen:\n\(last)")
+        throw E2EError.timeout(text)
+    }
+
+    func resize(_ width: Int, _ height: Int) async throws {
+        self.width = width; self.height = height
+        try await tmux(["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
+    }
+
+    func kill() async {
+        _ = try? await tmux(["kill-server"])
+    }
+}
+
+enum E2EError: Error { case timeout(String) }
+
+/// Runs a program to completion with `posix_spawn` and `waitpid` on a Dispatch thread
+/// (never blocking the concurrency pool). Output goes through a file, not a pipe, so a
+/// daemon the program leaves behind (the tmux server) cannot hold it open.
+func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+         stderr: Bool = false, detached: Bool = false) async throws -> Data {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            let outputPath = NSTemporaryDirectory() + "skylight-run-\(UUID().uuidString)"
+            defer { unlink(outputPath) }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            let target: Int32 = stderr ? 2 : 1
+            posix_spawn_file_actions_addopen(&actions, target, detached ? "/dev/null" : outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_addopen(&actions, target == 1 ? 2 : 1, "/dev/null", O_WRONLY, 0)
+            let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+            let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+            let envp = env.map { strdup($0) } + [nil]
+            defer { (argv + envp).forEach { free($0) } }
+            var pid: pid_t = 0
+            let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+            guard spawned == 0 else {
+                continuation.resume(throwing: POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO))
+                return
+            }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            let data = (try? Data(contentsOf: URL(fileURLWithPath: outputPath))) ?? Data()
+            continuation.resume(returning: data + Data("\nstatus=\(exitStatus)".utf8))
+        }
+    }
+}
+
+/// Display columns as the C library (and tmux) count them.
+enum Columns {
+    static let ready: Bool = { setlocale(LC_ALL, "C.UTF-8") != nil }()
+
+    /// The character at display column `column` of a captured line.
+    static func character(in line: String, at column: Int) -> Character? {
+        _ = ready
+        var x = 0
+        for c in line {
+            if x == column { return c }
+            let w = c.unicodeScalars.first.map { Int(skylight_wcwidth(Int32(bitPattern: $0.value))) } ?? 1
+            x += max(w, 0)
+            if x > column { return nil }
+        }
+        return nil
+    }
+}

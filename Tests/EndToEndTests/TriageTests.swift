@@ -1,0 +1,258 @@
+import Foundation
+import SkyLight
+import SkyLightSandbox
+import Testing
+
+/// The inbox as an agent uses it: the real binary in tmux against a sandbox over HTTP.
+@Suite(.serialized)
+struct TriageTests {
+    struct Setup {
+        let sandbox: Sandbox
+        let client: SkyLightClient
+        let home: String
+        var environment: [String: String] {
+            ["HOME": home, "SKYLIGHT_API_KEY": SandboxOptions.defaultAPIKey, "SKYLIGHT_BASE_URL": sandbox.baseURL, "XDG_CONFIG_HOME": home + "/.config",
+             "XDG_CACHE_HOME": home + "/.cache", "XDG_STATE_HOME": home + "/.state", "EDITOR": "true"]
+        }
+    }
+
+    static func setup(seed: SeedKind = .demo) async throws -> Setup {
+        var options = SandboxOptions()
+        options.seed = seed
+        options.tickInterval = 0.5
+        let sandbox = try await Sandbox.start(options)
+        let home = NSTemporaryDirectory() + "skylight-e2e-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: home + "/.config/skylight", withIntermediateDirectories: true)
+        try "bell = false\n".write(toFile: home + "/.config/skylight/config.toml", atomically: true, encoding: .utf8)
+        let client = SkyLightClient(configuration: .init(baseURL: sandbox.baseURL, apiKey: APIKey(SandboxOptions.defaultAPIKey)))
+        return Setup(sandbox: sandbox, client: client, home: home)
+    }
+
+    func eventually(_ what: String, timeout: Double = 10, _ check: () async throws -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try await check() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("never happened: \(what)")
+    }
+
+    @Test func triageFlow() async throws {
+        let setup = try await Self.setup()
+        defer { Task { await setup.sandbox.stop() } }
+        let tmux = try await Tmux(width: 80, height: 24, command: "sh -c '\(Tmux.binary); echo EXIT=$?'", environment: setup.environment)
+        defer { Task { await tmux.kill() } }
+        try await tmux.wait(for: "Conversations 240")
+        try await tmux.wait(for: "● live")
+
+        // Space jumps to the next unread conversation.
+        let rows = try await setup.client.messages.conversations(perPage: 100).items
+        let selected = rows[0]
+        let nextUnread = try #require(rows.dropFirst().first { ($0.unreadCount ?? 0) > 0 })
+        try await tmux.wait(for: (selected.contactName ?? "").prefix(10).description)
+        try await tmux.keys("Space")
+        let target = nextUnread.contactID
+        let targetName = try #require(nextUnread.contactName)
+        try await tmux.wait(for: " \(targetName.prefix(12))")
+
+        // Reply, and see it arrive through the API.
+        try await tmux.keys("r")
+        try await tmux.type("Hello from the e2e test")
+        try await tmux.wait(for: "› Hello from the e2e test")
+        try await tmux.keys("Enter")
+        try await eventually("the reply reaches the server") {
+            try await setup.client.messages.history(contactID: target, perPage: 5).items.contains { $0.content == "Hello from the e2e test" }
+        }
+        try await tmux.wait(for: "Hello from the e2e test")
+        let sent = try await setup.client.messages.history(contactID: target, perPage: 20).items.filter { $0.content == "Hello from the e2e test" }
+        #expect(sent.count == 1)
+
+        // Tag and untag.
+        try await tmux.keys("t")
+        try await tmux.type("E2E Tag")
+        try await tmux.wait(for: "Enter creates")
+        try await tmux.keys("Enter")
+        try await eventually("the tag is assigned") { try await setup.client.contacts.get(target).tags?.contains("E2E Tag") == true }
+        try await tmux.keys("T")
+        try await tmux.type("e2e")
+        try await tmux.wait(for: "▸ E2E Tag")
+        try await tmux.keys("Enter")
+        try await eventually("the tag is removed") { try await setup.client.contacts.get(target).tags?.contains("E2E Tag") == false }
+
+        // Blacklist and back, each confirmed.
+        try await tmux.keys("b")
+        try await tmux.wait(for: "Blacklist ")
+        try await tmux.keys("y")
+        try await eventually("blacklisted") { try await setup.client.contacts.get(target).blacklisted == true }
+        try await tmux.wait(for: "BLACKLISTED")
+        try await tmux.keys("b")
+        try await tmux.wait(for: "Remove ")
+        try await tmux.keys("n")
+        #expect(try await setup.client.contacts.get(target).blacklisted == true)
+        try await tmux.keys("b")
+        try await tmux.wait(for: "Remove ")
+        try await tmux.keys("y")
+        try await eventually("unblacklisted") { try await setup.client.contacts.get(target).blacklisted == false }
+
+        // A note.
+        try await tmux.keys("a")
+        try await tmux.type("Note from the e2e test")
+        try await tmux.keys("Enter")
+        try await eventually("the note is saved") {
+            try await setup.client.contacts.notes(target).items.contains { $0.content == "Note from the e2e test" }
+        }
+        try await tmux.wait(for: "Note added")
+
+        // Filter by search, then clear.
+        let other = try #require(rows.last?.contactName)
+        try await tmux.keys("/")
+        try await tmux.type(String(other.prefix(6)))
+        try await tmux.wait(for: "· /\(other.prefix(6))")
+        #expect(try await tmux.screen().contains(String(other.prefix(6))))
+        try await tmux.keys("Escape")
+        try await tmux.wait(for: "Conversations 240")
+
+        // Unread filter and channel filter.
+        try await tmux.keys("u")
+        try await tmux.wait(for: "unread │ unread")
+        try await tmux.keys("u", "c")
+        try await tmux.wait(for: "unread │ whatsapp")
+        try await tmux.keys("c", "c", "c")
+        try await tmux.wait(for: "Conversations 240")
+
+        // Themes: a good one switches, a bad one is refused with a message.
+        try await tmux.keys(":")
+        try await tmux.type("theme light")
+        try await tmux.keys("Enter")
+        try await tmux.wait(for: "Theme: light")
+        try await tmux.keys(":")
+        try await tmux.type("theme missing-theme")
+        try await tmux.keys("Enter")
+        try await tmux.wait(for: "Theme not changed")
+
+        // Help is generated from the key map.
+        try await tmux.keys("?")
+        try await tmux.wait(for: "jump to the next unread conversation")
+        try await tmux.keys("Escape")
+        try await tmux.wait(for: "Conversations 240")
+
+        // Resize down to 80×24, below it, and back.
+        try await tmux.resize(100, 30)
+        try await tmux.wait(for: "Conversations 240")
+        try await tmux.resize(60, 20)
+        try await tmux.wait(for: "Terminal too small: 60×20")
+        try await tmux.resize(80, 24)
+        try await tmux.wait(for: "Conversations 240")
+        try await assertBorders(tmux)
+
+        // Quit: the terminal comes back and the program exits cleanly.
+        try await tmux.keys("q")
+        let final = try await tmux.wait(for: "EXIT=0")
+        #expect(!final.contains("Conversations 240"))
+    }
+
+    func assertBorders(_ tmux: Tmux, separators: [Int]? = nil) async throws {
+        let lines = try await tmux.lines()
+        let columns = separators ?? [max(28, min(44, tmux.width * 30 / 100))]
+        #expect(lines.first?.hasPrefix(" SkyLight Inbox") == true, "\(lines.first ?? "")")
+        for row in 1..<(tmux.height - 1) {
+            for column in columns {
+                #expect(Columns.character(in: lines[row], at: column) == "│", "row \(row) col \(column): \(lines[row])")
+            }
+        }
+    }
+
+    @Test func sighupMidComposeKeepsTheDraft() async throws {
+        let setup = try await Self.setup()
+        defer { Task { await setup.sandbox.stop() } }
+        let first = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
+        try await first.wait(for: "● live")
+        try await first.keys("r")
+        try await first.type("half-written reply")
+        try await first.wait(for: "› half-written reply")
+        await first.kill()  // the SSH link drops: SIGHUP
+        try await Task.sleep(for: .milliseconds(500))
+        let second = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
+        defer { Task { await second.kill() } }
+        try await second.wait(for: "✎ half-written reply")
+        try await second.keys("r")
+        try await second.wait(for: "› half-written reply")
+    }
+
+    @Test func demoModeRunsWithoutAnAccount() async throws {
+        let home = NSTemporaryDirectory() + "skylight-demo-\(UUID().uuidString.prefix(8))"
+        let tmux = try await Tmux(width: 120, height: 30, command: "sh -c '\(Tmux.binary) --demo; echo EXIT=$?'",
+                                  environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
+        defer { Task { await tmux.kill() } }
+        try await tmux.wait(for: "demo sandbox")
+        try await tmux.wait(for: "● live")
+        try await tmux.wait(for: " Contact")  // the sidebar shows at 120 columns
+        try await tmux.keys("q")
+        try await tmux.wait(for: "EXIT=0")
+    }
+}
+
+/// Start-up problems get one clear sentence, never a stack trace.
+struct StartupMessageTests {
+    func skylight(_ arguments: [String], environment: [String: String]) async throws -> String {
+        String(decoding: try await run(Tmux.binary, arguments, environment: environment, stderr: true), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func home() throws -> String {
+        let home = NSTemporaryDirectory() + "skylight-start-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: home + "/.config/skylight", withIntermediateDirectories: true)
+        return home
+    }
+
+    @Test func missingKey() async throws {
+        let out = try await skylight([], environment: ["HOME": try home()])
+        #expect(out.contains("No API key") && out.contains("skylight --demo") && out.hasSuffix("status=1"))
+    }
+
+    @Test func badURL() async throws {
+        let out = try await skylight([], environment: ["HOME": try home(), "SKYLIGHT_API_KEY": "k", "SKYLIGHT_BASE_URL": "dashboard"])
+        #expect(out.contains("is not an http(s) URL") && out.hasSuffix("status=1"))
+    }
+
+    @Test func unreachableServer() async throws {
+        let out = try await skylight([], environment: ["HOME": try home(), "SKYLIGHT_API_KEY": "k", "SKYLIGHT_BASE_URL": "http://127.0.0.1:9/api/v1"])
+        #expect(out.contains("Cannot reach http://127.0.0.1:9/api/v1") && out.hasSuffix("status=1"), "\(out)")
+    }
+
+    @Test func wrongKey() async throws {
+        var options = SandboxOptions()
+        options.tickInterval = 3600
+        let sandbox = try await Sandbox.start(options)
+        defer { Task { await sandbox.stop() } }
+        let out = try await skylight([], environment: ["HOME": try home(), "SKYLIGHT_API_KEY": "wrong", "SKYLIGHT_BASE_URL": sandbox.baseURL])
+        #expect(out.contains("refused the API key") && !out.contains("wrong") && out.hasSuffix("status=1"), "\(out)")
+    }
+
+    @Test func readableConfigWithAKeyIsRefused() async throws {
+        let home = try home()
+        let path = home + "/.config/skylight/config.toml"
+        try "api_key = \"sk_live_secret\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        let out = try await skylight([], environment: ["HOME": home])
+        #expect(out.contains("chmod 600") && !out.contains("sk_live_secret") && out.hasSuffix("status=1"))
+    }
+
+    @Test func sandboxPrintsItsAddressFirst() async throws {
+        let data = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, Error>) in
+            DispatchQueue.global().async {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: Tmux.binary)
+                process.arguments = ["sandbox", "--port", "0", "--seed", "empty"]
+                let output = Pipe()
+                process.standardOutput = output
+                do { try process.run() } catch { continuation.resume(throwing: error); return }
+                let line = output.fileHandleForReading.availableData
+                process.terminate()
+                process.waitUntilExit()
+                continuation.resume(returning: String(decoding: line, as: UTF8.self))
+            }
+        }
+        #expect(data.hasPrefix("SkyLight sandbox listening on http://127.0.0.1:") && data.contains("/api/v1"), "\(data)")
+    }
+}
