@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "SkyLightSandboxTests", dependencies: ["SkyLightSandbox", "SkyLight"]),
         .testTarget(name: "InboxTests", dependencies: ["Inbox", "SkyLight", "SkyLightSandbox"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Inbox", "SkyLight"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["SkyLight", "SkyLightSandbox", "CNcursesw"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SkyLight", "SkyLightSandbox", "CNcursesw", "Terminal"]),
     ],
     swiftLanguageModes: [.v6]
 )

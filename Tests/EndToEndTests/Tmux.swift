@@ -52,6 +52,18 @@ final class Tmux: @unchecked Sendable {
         Array(try await screen().components(separatedBy: "\n").prefix(height))
     }
 
+    /// The screen once a redraw has finished: two reads 15 ms apart that agree.
+    func settledLines() async throws -> [String] {
+        var previous = try await lines()
+        for _ in 0..<40 {
+            try await Task.sleep(for: .milliseconds(15))
+            let current = try await lines()
+            if current == previous { return current }
+            previous = current
+        }
+        return previous
+    }
+
     /// Waits until the screen contains `text`; returns the screen.
     @discardableResult
     func wait(for text: String, timeout: Double = 15) async throws -> String {
@@ -117,14 +129,16 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
 enum Columns {
     static let ready: Bool = { setlocale(LC_ALL, "C.UTF-8") != nil }()
 
-    /// The character at display column `column` of a captured line.
+    /// The character at display column `column` of a captured line, counted scalar by scalar
+    /// as the terminal does (Swift's grapheme clusters can glue a wide-enough mark to a space).
     static func character(in line: String, at column: Int) -> Character? {
         _ = ready
         var x = 0
-        for c in line {
-            if x == column { return c }
-            let w = c.unicodeScalars.first.map { Int(skylight_wcwidth(Int32(bitPattern: $0.value))) } ?? 1
-            x += max(w, 0)
+        for scalar in line.unicodeScalars {
+            let w = Int(skylight_wcwidth(Int32(bitPattern: scalar.value)))
+            if w <= 0 { continue }
+            if x == column { return Character(scalar) }
+            x += w
             if x > column { return nil }
         }
         return nil
