@@ -57,6 +57,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "skylight-bench",
+            dependencies: ["SkyLight", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "SkyLightTests", dependencies: ["SkyLight", "SkyLightSandbox"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyLightSandboxTests", dependencies: ["SkyLightSandbox", "SkyLight"]),
         .testTarget(name: "InboxTests", dependencies: ["Inbox", "SkyLight", "SkyLightSandbox"]),

@@ -149,6 +149,10 @@ public struct InboxState: Equatable, Sendable {
     /// Ids of the conversations the filters let through, in list order (derived, kept in step).
     public private(set) var visible: [Int] = []
     public var conversationsLoaded = false
+    /// Pages of the conversation list fetched so far, and how many the server has.
+    public var conversationPages = 0
+    public var conversationLastPage = 1
+    public var loadingMoreConversations = false
     public var selectedID: Int?
     public var listScroll = 0
     public var focus = Pane.list

@@ -266,7 +266,7 @@ public struct Reducer: Sendable {
     func select(_ state: inout InboxState, _ id: Int) -> [Effect] {
         state.selectedID = id
         keepSelectionVisible(&state)
-        return selectionEffects(&state)
+        return selectionEffects(&state) + loadMoreIfNeeded(&state)
     }
 
     func selectionEffects(_ state: inout InboxState) -> [Effect] {
@@ -279,6 +279,16 @@ public struct Reducer: Sendable {
         if state.contacts[id]?.status == nil { effects.append(.loadContact(id)) }
         if state.notes[id] == nil { effects.append(.loadNotes(id)) }
         return effects
+    }
+
+    /// Fetches the next page of conversations when the selection nears the end of the list.
+    func loadMoreIfNeeded(_ state: inout InboxState) -> [Effect] {
+        guard state.conversationPages > 0, state.conversationPages < min(state.conversationLastPage, maxConversationPages),
+              !state.loadingMoreConversations, !state.filter.isActive || state.filter.unreadOnly else { return [] }
+        let index = state.selectedIndex ?? 0
+        guard index + state.listItems * 2 >= state.visible.count else { return [] }
+        state.loadingMoreConversations = true
+        return [.loadConversations(page: state.conversationPages + 1, isPoll: false)]
     }
 
     func keepSelectionVisible(_ state: inout InboxState) {
@@ -540,6 +550,7 @@ public struct Reducer: Sendable {
             return conversationsLoaded(&state, page, isPoll: isPoll)
         case .conversationsFailed(let error, _):
             state.pollInFlight = false
+            state.loadingMoreConversations = false
             let wait: Double
             if case .rateLimited(let retryAfter, _) = error { wait = max(retryAfter ?? 5, 1) }
             else { wait = min(60, max(2, state.pollInterval * 2)) }
@@ -680,6 +691,7 @@ public struct Reducer: Sendable {
         var index = Dictionary(rows.enumerated().map { ($1.contactID, $0) }, uniquingKeysWith: { a, _ in a })
         var newInbound: [Conversation] = []
         let firstLoad = !state.conversationsLoaded
+        let lastSeen = state.conversations.lazy.compactMap(\.lastMessageAt).max()
         for row in page.items {
             if let i = index[row.contactID] {
                 let old = rows[i]
@@ -710,9 +722,16 @@ public struct Reducer: Sendable {
             effects += selectionEffects(&state)
         }
         keepSelectionVisible(&state)
-        if !isPoll, page.hasMore, page.meta.currentPage < maxConversationPages {
-            effects.append(.loadConversations(page: page.meta.currentPage + 1, isPoll: false))
+        if !isPoll || page.meta.currentPage > 1 {
+            state.conversationPages = max(state.conversationPages, page.meta.currentPage)
+            state.loadingMoreConversations = false
         }
+        state.conversationLastPage = max(1, page.meta.lastPage)
+        if isPoll, page.hasMore, let lastSeen, let oldest = page.items.last?.lastMessageAt, oldest > lastSeen {
+            // Catching up after sleep or an outage: keep reading until the last point seen before.
+            effects.append(.loadConversations(page: page.meta.currentPage + 1, isPoll: true))
+        }
+        effects += loadMoreIfNeeded(&state)
         let offscreen = newInbound.filter { $0.contactID != state.selectedID }
         if !offscreen.isEmpty {
             if state.settings.bell { effects.append(.bell) }

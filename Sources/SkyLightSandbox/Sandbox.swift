@@ -69,7 +69,7 @@ public final class Sandbox: Sendable {
     /// server accepts connections.
     public static func start(_ options: SandboxOptions, logger: Logger = Logger(label: "skylight.sandbox")) async throws -> Sandbox {
         let store = try SandboxStore(path: options.databasePath, clock: SandboxClock(scale: options.clockScale))
-        try store.seed(options.seed, size: options.seedSize)
+        try await store.seed(options.seed, size: options.seedSize)
         let faults = FaultInjector()
         let simulator = Simulator(store: store, inboundPerMinute: options.inboundPerMinute, tickInterval: options.tickInterval)
         let router = Router(context: SandboxContext.self)

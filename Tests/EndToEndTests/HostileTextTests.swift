@@ -48,6 +48,10 @@ struct HostileTextTests {
 
     @Test(arguments: [(200, 50, false), (80, 24, true)])
     func walkEveryConversation(width: Int, height: Int, slow: Bool) async throws {
+        try await TerminalLock.exclusive { try await walkExclusively(width: width, height: height, slow: slow) }
+    }
+
+    func walkExclusively(width: Int, height: Int, slow: Bool) async throws {
         #expect(Self.corpus.count > 500)
         var options = SandboxOptions()
         options.seed = .empty

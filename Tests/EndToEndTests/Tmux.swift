@@ -2,6 +2,36 @@ import CNcursesw
 import Foundation
 import Testing
 
+/// Lets one terminal-driven test run at a time: they are timing-sensitive and each keeps a
+/// sandbox, an inbox and tmux busy, which the two cores here share with every other test.
+actor TerminalLock {
+    static let shared = TerminalLock()
+    var busy = false
+    var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        if !busy { busy = true; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+    }
+
+    /// Runs `body` while holding the lock.
+    static func exclusive<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        await shared.acquire()
+        do {
+            let value = try await body()
+            await shared.release()
+            return value
+        } catch {
+            await shared.release()
+            throw error
+        }
+    }
+}
+
 /// A tmux session on a private server, driven as a person would: keys in, screen out.
 final class Tmux: @unchecked Sendable {
     let socket = "skylight-e2e-\(UUID().uuidString.prefix(8))"

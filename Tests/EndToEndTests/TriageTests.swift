@@ -38,6 +38,10 @@ struct TriageTests {
     }
 
     @Test func triageFlow() async throws {
+        try await TerminalLock.exclusive { try await triageFlowExclusively() }
+    }
+
+    func triageFlowExclusively() async throws {
         let setup = try await Self.setup()
         defer { Task { await setup.sandbox.stop() } }
         let tmux = try await Tmux(width: 80, height: 24, command: "sh -c '\(Tmux.binary); echo EXIT=$?'", environment: setup.environment)
@@ -163,6 +167,10 @@ struct TriageTests {
     }
 
     @Test func sighupMidComposeKeepsTheDraft() async throws {
+        try await TerminalLock.exclusive { try await sighupMidComposeKeepsTheDraftExclusively() }
+    }
+
+    func sighupMidComposeKeepsTheDraftExclusively() async throws {
         let setup = try await Self.setup()
         defer { Task { await setup.sandbox.stop() } }
         let first = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
@@ -180,6 +188,10 @@ struct TriageTests {
     }
 
     @Test func demoModeRunsWithoutAnAccount() async throws {
+        try await TerminalLock.exclusive { try await demoModeRunsWithoutAnAccountExclusively() }
+    }
+
+    func demoModeRunsWithoutAnAccountExclusively() async throws {
         let home = NSTemporaryDirectory() + "skylight-demo-\(UUID().uuidString.prefix(8))"
         let tmux = try await Tmux(width: 120, height: 30, command: "sh -c '\(Tmux.binary) --demo; echo EXIT=$?'",
                                   environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])

@@ -42,7 +42,7 @@ struct NavigationTests {
                                                        meta: PageMeta(currentPage: 1, lastPage: 2, perPage: 1, total: 2)), isPoll: false))
         #expect(h.state.selectedID == 8)
         #expect(effects.contains(.loadThread(contactID: 8, page: 1)) && effects.contains(.loadContact(8)) && effects.contains(.loadNotes(8)))
-        #expect(effects.contains(.loadConversations(page: 2, isPoll: false)))
+        #expect(effects.contains(.loadConversations(page: 2, isPoll: false)))  // the list is shorter than two screens
     }
 
     @Test func movingSelectsAndScrolls() {

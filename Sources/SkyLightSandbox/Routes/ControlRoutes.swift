@@ -54,6 +54,10 @@ struct ControlRoutes: Sendable {
             }
             return Reply.list(try await store.setChannel(type: type, connected: connected))
         }
+        group.get("stats") { _, _ in
+            Reply.data(["requests": .int(faults.requestCount), "faults_injected": .int(faults.injectedCount),
+                        "now": .string(store.clock.now.description)])
+        }
         group.post("tick") { _, _ in
             try await simulator.tick()
             return Reply.data(["now": .string(store.clock.now.description)])

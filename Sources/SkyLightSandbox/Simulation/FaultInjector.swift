@@ -86,6 +86,7 @@ public final class FaultInjector: Sendable {
         var rules: [FaultRule] = []
         var rng = SplitMix64(seed: 0x5EED)
         var injected = 0
+        var requests = 0
     }
     let state = Mutex(State())
 
@@ -106,8 +107,12 @@ public final class FaultInjector: Sendable {
     /// How many requests have had a fault applied since start.
     public var injectedCount: Int { state.withLock { $0.injected } }
 
+    /// How many `/api/v1` requests have arrived since start.
+    public var requestCount: Int { state.withLock { $0.requests } }
+
     func plan(method: String, path: String) -> FaultPlan {
         state.withLock { s in
+            s.requests += 1
             var plan = FaultPlan()
             for rule in s.rules where rule.matches(method: method, path: path) {
                 if rule.latencyMs > 0, s.rng.chance(rule.latencyRate) { plan.latency = max(plan.latency, rule.latencyMs) }

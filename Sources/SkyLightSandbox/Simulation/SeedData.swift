@@ -53,9 +53,9 @@ enum SeedText {
 extension SandboxStore {
     /// Fills an empty store. `size` is the number of conversations (demo default 240); large
     /// sizes get ten messages each, for benchmarks.
-    public func seed(_ kind: SeedKind, size: Int? = nil, seed: UInt64 = 42) throws {
+    public func seed(_ kind: SeedKind, size: Int? = nil, seed: UInt64 = 42) async throws {
         let now = self.now
-        try writeNow { db in
+        try await write { db in
             guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM channels") == 0 else { return }
             for (i, (name, type, phone)) in [("Business WhatsApp", "whatsapp", "+14155550100"),
                                              ("Support Telegram", "telegram", "+14155550101"),

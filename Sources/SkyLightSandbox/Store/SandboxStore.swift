@@ -82,10 +82,6 @@ public final class SandboxStore: Sendable {
         try await db.write(body)
     }
 
-    /// Runs a write synchronously (seeding, tests).
-    func writeNow<T>(_ body: (Database) throws -> T) throws -> T {
-        try db.write(body)
-    }
 }
 
 /// Timestamps are stored as microseconds since the epoch.

@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Drive the inbox in a pseudo-terminal and measure it, for scripts/bench and scripts/soak.
+
+  ptyrun.py paint  --cols 200 --rows 50 --keys 30 --idle 10 -- CMD...   first paint, key latency, bytes/cell, idle, RSS
+  ptyrun.py live   --base URL --count 30 -- CMD...                      inbound message -> on screen latency, idle cost
+  ptyrun.py soak   --base URL --minutes 30 -- CMD...                    RSS growth under inbound load
+Prints one JSON object.
+"""
+import argparse, fcntl, json, os, pty, random, select, signal, struct, sys, termios, time, urllib.request
+
+try:
+    import pyte
+except ImportError:
+    sys.exit("ptyrun.py needs pyte: python3 -m pip install pyte")
+
+
+class Session:
+    def __init__(self, cmd, cols, rows):
+        self.cols, self.rows = cols, rows
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.ByteStream(self.screen)
+        self.t0 = time.monotonic()
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            env = dict(os.environ, TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8")
+            os.execvpe(cmd[0], cmd, env)
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    def read(self, settle, timeout):
+        """Reads until `settle` seconds pass without output. Returns (bytes, first, last)."""
+        data, first, last = bytearray(), None, None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            wait = settle if last else deadline - time.monotonic()
+            ready, _, _ = select.select([self.fd], [], [], max(0, wait))
+            if not ready:
+                if last:
+                    break
+                continue
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            now = time.monotonic()
+            first = first or now
+            last = now
+            data += chunk
+        self.stream.feed(bytes(data))
+        return bytes(data), first, last
+
+    def cells(self):
+        return [[(c.data, c.fg, c.bg, c.bold, c.reverse) for c in (self.screen.buffer[y][x] for x in range(self.cols))]
+                for y in range(self.rows)]
+
+    def text(self):
+        return "\n".join(self.screen.display)
+
+    def usage(self):
+        """CPU seconds and RSS KiB of the process."""
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        with open(f"/proc/{self.pid}/status") as f:
+            rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+        return cpu, rss
+
+    def close(self):
+        try:
+            os.write(self.fd, b"q")
+            time.sleep(0.3)
+            os.kill(self.pid, signal.SIGTERM)
+        except (OSError, ProcessLookupError):
+            pass
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def control(base, path, body=None, key="sk_test_sandbox"):
+    url = base.replace("/api/v1", "/_sandbox") + path
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method="POST" if data else "GET",
+                                     headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def paint(a, cmd):
+    s = Session(cmd, a.cols, a.rows)
+    out, first, last = s.read(a.settle_startup, 30)
+    result = {"first_byte_ms": round((first - s.t0) * 1000, 1) if first else None,
+              "first_paint_ms": round((last - s.t0) * 1000, 1) if last else None, "startup_bytes": len(out)}
+    latencies, total_bytes, total_changed = [], 0, 0
+    for _ in range(a.keys):
+        before = s.cells()
+        start = time.monotonic()
+        os.write(s.fd, b"j")
+        out, _, last = s.read(0.15, 5)
+        after = s.cells()
+        if last:
+            latencies.append((last - start) * 1000)
+        total_bytes += len(out)
+        total_changed += sum(1 for y in range(a.rows) for x in range(a.cols) if before[y][x] != after[y][x])
+    latencies.sort()
+    if latencies:
+        result.update(key_latency_ms_median=round(latencies[len(latencies) // 2], 2), key_latency_ms_max=round(latencies[-1], 2))
+    result["bytes_per_changed_cell"] = round(total_bytes / total_changed, 3) if total_changed else None
+    cpu0, _ = s.usage()
+    idle_bytes = 0
+    end = time.monotonic() + a.idle
+    while time.monotonic() < end:
+        ready, _, _ = select.select([s.fd], [], [], max(0, end - time.monotonic()))
+        if ready:
+            idle_bytes += len(os.read(s.fd, 65536))
+    cpu1, rss = s.usage()
+    result.update(idle_seconds=a.idle, idle_bytes=idle_bytes, idle_cpu_ms=round((cpu1 - cpu0) * 1000, 1), rss_mib=round(rss / 1024, 1))
+    s.close()
+    return result
+
+
+def live(a, cmd):
+    s = Session(cmd, a.cols, a.rows)
+    s.read(1.0, 30)
+    latencies = []
+    contacts = list(range(1, 200))
+    for n in range(a.count):
+        marker = f"live-{n:03d}-{random.randint(1000, 9999)}"
+        start = time.monotonic()
+        control(a.base, "/inbound", {"contact_id": random.choice(contacts), "message": marker})
+        seen = None
+        while time.monotonic() - start < 10:
+            s.read(0.005, 0.05)
+            if marker in s.text():
+                seen = time.monotonic()
+                break
+        if seen:
+            latencies.append((seen - start) * 1000)
+        time.sleep(max(0, 1 - (time.monotonic() - start)))
+    latencies.sort()
+    pct = lambda p: round(latencies[min(len(latencies) - 1, int(len(latencies) * p))], 1) if latencies else None
+    result = {"inbound_messages": a.count, "seen": len(latencies), "latency_ms_p50": pct(0.5), "latency_ms_p95": pct(0.95)}
+    # Idle: the terminal reports lost focus, then nothing happens for a minute.
+    os.write(s.fd, b"\x1b[O")
+    s.read(0.5, 3)
+    requests0 = control(a.base, "/stats")["data"]["requests"]
+    cpu0, _ = s.usage()
+    end = time.monotonic() + a.idle
+    idle_bytes = 0
+    while time.monotonic() < end:
+        ready, _, _ = select.select([s.fd], [], [], max(0, end - time.monotonic()))
+        if ready:
+            idle_bytes += len(os.read(s.fd, 65536))
+    cpu1, rss = s.usage()
+    requests1 = control(a.base, "/stats")["data"]["requests"]
+    minutes = a.idle / 60
+    result.update(idle_seconds=a.idle, idle_requests_per_min=round((requests1 - requests0) / minutes, 1),
+                  idle_cpu_ms_per_min=round((cpu1 - cpu0) * 1000 / minutes, 1), idle_bytes=idle_bytes, rss_mib=round(rss / 1024, 1))
+    s.close()
+    return result
+
+
+def soak(a, cmd):
+    s = Session(cmd, a.cols, a.rows)
+    s.read(1.0, 30)
+    warm_end = time.monotonic() + min(60, a.minutes * 60 / 4)
+    while time.monotonic() < warm_end:
+        s.read(0.05, 0.5)
+    _, rss_start = s.usage()
+    samples = [rss_start]
+    end = time.monotonic() + a.minutes * 60
+    next_sample = time.monotonic() + 60
+    while time.monotonic() < end:
+        s.read(0.05, 0.5)
+        if time.monotonic() >= next_sample:
+            samples.append(s.usage()[1])
+            next_sample += 60
+    cpu, rss_end = s.usage()
+    s.close()
+    return {"minutes": a.minutes, "rss_start_mib": round(rss_start / 1024, 1), "rss_end_mib": round(rss_end / 1024, 1),
+            "rss_growth_mib": round((rss_end - rss_start) / 1024, 1), "rss_max_mib": round(max(samples) / 1024, 1),
+            "cpu_seconds": round(cpu, 1)}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mode", choices=["paint", "live", "soak"])
+    ap.add_argument("--cols", type=int, default=200)
+    ap.add_argument("--rows", type=int, default=50)
+    ap.add_argument("--keys", type=int, default=30)
+    ap.add_argument("--idle", type=float, default=10)
+    ap.add_argument("--settle-startup", type=float, default=0.5)
+    ap.add_argument("--base")
+    ap.add_argument("--count", type=int, default=30)
+    ap.add_argument("--minutes", type=float, default=30)
+    ap.add_argument("cmd", nargs=argparse.REMAINDER)
+    a = ap.parse_args()
+    cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
+    print(json.dumps({"paint": paint, "live": live, "soak": soak}[a.mode](a, cmd)))
+
+
+if __name__ == "__main__":
+    main()
