@@ -152,6 +152,8 @@ public struct InboxState: Equatable, Sendable {
     /// Pages of the conversation list fetched so far, and how many the server has.
     public var conversationPages = 0
     public var conversationLastPage = 1
+    /// The server's count of conversations (from the newest page's `meta`).
+    public var conversationTotal = 0
     public var loadingMoreConversations = false
     public var selectedID: Int?
     public var listScroll = 0

@@ -727,6 +727,7 @@ public struct Reducer: Sendable {
             state.loadingMoreConversations = false
         }
         state.conversationLastPage = max(1, page.meta.lastPage)
+        state.conversationTotal = max(page.meta.total, state.conversations.count)
         if isPoll, page.hasMore, let lastSeen, let oldest = page.items.last?.lastMessageAt, oldest > lastSeen {
             // Catching up after sleep or an outage: keep reading until the last point seen before.
             effects.append(.loadConversations(page: page.meta.currentPage + 1, isPoll: true))

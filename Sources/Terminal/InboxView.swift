@@ -95,8 +95,10 @@ public struct InboxView: Sendable {
     func renderList(_ state: InboxState, _ rect: Rect, _ frame: inout Frame) {
         let items = max(1, (rect.height - 1) / 2)
         let start = min(state.listScroll, max(0, state.visible.count - items))
-        let position = state.visible.count > items ? "\(min(state.visible.count, start + items))/\(state.visible.count) " : ""
-        let title = " Conversations \(state.visible.count)" + (state.filter.isActive ? " · \(state.filter.label)" : "")
+        // Unfiltered, the count is the server's: later pages load as the selection nears them.
+        let count = state.filter.isActive ? state.visible.count : max(state.visible.count, state.conversationTotal)
+        let position = count > items ? "\(min(count, start + items))/\(count) " : ""
+        let title = " Conversations \(count)" + (state.filter.isActive ? " · \(state.filter.label)" : "")
         let titleRole: StyleRole = state.focus == .list ? .titleFocused : .title
         frame.putPadded(Frame.truncate(Sanitizer.clean(title), to: rect.width - position.count - 1), x: rect.x, y: rect.y,
                         width: rect.width, role: titleRole)

@@ -69,7 +69,7 @@ struct HostileTextTests {
                                                 "SKYLIGHT_BASE_URL": sandbox.baseURL, "XDG_STATE_HOME": home + "/state"])
         defer { Task { await tmux.kill() } }
         try await tmux.record(to: stream)
-        try await tmux.wait(for: "Conversations \(total)", timeout: 30)
+        try await tmux.wait(for: "Conversations \(total)", timeout: 60)
         let sidebar = width >= Layout.sidebarAutoWidth || slow
         if slow && width < Layout.sidebarAutoWidth { try await tmux.keys("i") }
         let separators = Layout(width: width, height: height, sidebar: sidebar).separators

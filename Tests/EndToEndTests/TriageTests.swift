@@ -46,8 +46,8 @@ struct TriageTests {
         defer { Task { await setup.sandbox.stop() } }
         let tmux = try await Tmux(width: 80, height: 24, command: "sh -c '\(Tmux.binary); echo EXIT=$?'", environment: setup.environment)
         defer { Task { await tmux.kill() } }
-        try await tmux.wait(for: "Conversations 240")
-        try await tmux.wait(for: "● live")
+        try await tmux.wait(for: "Conversations 240", timeout: 60)
+        try await tmux.wait(for: "● live", timeout: 30)
 
         // Space jumps to the next unread conversation.
         let rows = try await setup.client.messages.conversations(perPage: 100).items
@@ -174,7 +174,7 @@ struct TriageTests {
         let setup = try await Self.setup()
         defer { Task { await setup.sandbox.stop() } }
         let first = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
-        try await first.wait(for: "● live")
+        try await first.wait(for: "● live", timeout: 60)
         try await first.keys("r")
         try await first.type("half-written reply")
         try await first.wait(for: "› half-written reply")
@@ -182,7 +182,7 @@ struct TriageTests {
         try await Task.sleep(for: .milliseconds(500))
         let second = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
         defer { Task { await second.kill() } }
-        try await second.wait(for: "✎ half-written reply")
+        try await second.wait(for: "✎ half-written reply", timeout: 60)
         try await second.keys("r")
         try await second.wait(for: "› half-written reply")
     }
@@ -196,8 +196,8 @@ struct TriageTests {
         let tmux = try await Tmux(width: 120, height: 30, command: "sh -c '\(Tmux.binary) --demo; echo EXIT=$?'",
                                   environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
         defer { Task { await tmux.kill() } }
-        try await tmux.wait(for: "demo sandbox")
-        try await tmux.wait(for: "● live")
+        try await tmux.wait(for: "demo sandbox", timeout: 60)
+        try await tmux.wait(for: "● live", timeout: 30)
         try await tmux.wait(for: " Contact")  // the sidebar shows at 120 columns
         try await tmux.keys("q")
         try await tmux.wait(for: "EXIT=0")

@@ -74,7 +74,8 @@ struct EffectRunnerTests {
         let (sandbox, _, runner, _, store) = try await start()
         defer { Task { await sandbox.stop() } }
         for text in ["h", "he", "hel", "hello"] { runner.run(.saveDraft(contactID: 9, text: text)) }
-        try await Task.sleep(for: .milliseconds(200))
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try store.drafts()[9] != "hello", ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(try store.drafts()[9] == "hello")
     }
 
