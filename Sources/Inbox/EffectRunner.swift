@@ -126,8 +126,19 @@ public final class EffectRunner: Sendable {
             }
         case .addNote(let contactID, let text):
             Task {
+                let started = Timestamp.now
                 do { post(.noteAdded(contactID: contactID, .success(try await client.contacts.addNote(contactID, content: text)))) }
-                catch { post(.noteAdded(contactID: contactID, .failure(Self.sdkError(error)))) }
+                catch {
+                    let failure = Self.sdkError(error)
+                    // A note is not idempotent: after a lost answer, look before anyone adds it again.
+                    if failure.isOutcomeUnknown || (failure.status ?? 0) >= 500,
+                       let notes = try? await client.contacts.notes(contactID, perPage: 20).items,
+                       let saved = notes.first(where: { $0.content == text && ($0.createdAt.map { $0.seconds(since: started) > -300 } ?? true) }) {
+                        post(.noteAdded(contactID: contactID, .success(saved)))
+                    } else {
+                        post(.noteAdded(contactID: contactID, .failure(failure)))
+                    }
+                }
             }
         case .saveDraft(let contactID, let text):
             guard let store else { return }
