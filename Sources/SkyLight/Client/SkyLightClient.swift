@@ -172,6 +172,8 @@ extension SkyLightClient {
     /// Maps one response to success or the error it stands for.
     static func check(_ response: HTTPResponse, endpoint: Endpoint) -> Result<HTTPResponse, SkyLightError> {
         let status = response.status
+        // Most answers are 2xx with `success: true`: decode the body only once, as the endpoint's type.
+        if (200...299).contains(status), !declaresFailure(response.body) { return .success(response) }
         let errorBody = try? JSONDecoder().decode(ErrorBody.self, from: response.body)
         if status == 429 {
             return .failure(.rateLimited(retryAfter: retryAfter(response.headers["retry-after"]), message: errorBody?.message))
@@ -192,6 +194,24 @@ extension SkyLightClient {
             message = summary(of: response)
         }
         return .failure(.http(status: status, message: message, fieldErrors: errorBody?.errors ?? [:]))
+    }
+
+    /// Whether a body's top level says `"success": false` (a byte scan, no decoding).
+    static func declaresFailure(_ body: Data) -> Bool {
+        body.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let key = Array(#""success""#.utf8)
+            var i = 0
+            while i + key.count < bytes.count {
+                if bytes[i] == key[0], Array(bytes[i..<(i + key.count)]) == key {
+                    var j = i + key.count
+                    while j < bytes.count, [0x20, 0x09, 0x0A, 0x0D, 0x3A].contains(bytes[j]) { j += 1 }
+                    return j + 5 <= bytes.count && Array(bytes[j..<(j + 5)]) == Array("false".utf8)
+                }
+                i += 1
+            }
+            return false
+        }
     }
 
     /// A short, printable stand-in for a non-JSON error body (an HTML error page, say).
