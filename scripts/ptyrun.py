@@ -195,9 +195,12 @@ def main():
     ap.add_argument("--base")
     ap.add_argument("--count", type=int, default=30)
     ap.add_argument("--minutes", type=float, default=30)
-    ap.add_argument("cmd", nargs=argparse.REMAINDER)
-    a = ap.parse_args()
-    cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
+    argv = sys.argv[1:]
+    if "--" not in argv:
+        ap.error("give the command after --")
+    split = argv.index("--")
+    a = ap.parse_args(argv[:split])
+    cmd = argv[split + 1:]
     print(json.dumps({"paint": paint, "live": live, "soak": soak}[a.mode](a, cmd)))
 
 
