@@ -55,7 +55,8 @@ class Session:
                 for y in range(self.rows)]
 
     def text(self):
-        return "\n".join(self.screen.display)
+        # Built from the buffer: pyte's own `display` trips over the padding cell of a wide glyph.
+        return "\n".join("".join(self.screen.buffer[y][x].data for x in range(self.cols)) for y in range(self.rows))
 
     def usage(self):
         """CPU seconds and RSS KiB of the process."""
