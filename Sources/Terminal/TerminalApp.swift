@@ -88,6 +88,11 @@ public final class TerminalApp {
                 screen.draw(view.render(state, width: size.width, height: size.height))
                 dirty = false
             }
+            // Wake for the next tick, or earlier when the next poll falls due.
+            let untilPoll = state.pollInFlight ? 1.0 : max(0, state.nextPollAt.seconds(since: .now))
+            if ContinuousClock.now + .milliseconds(Int(untilPoll * 1000)) < nextTick {
+                nextTick = ContinuousClock.now + .milliseconds(Int(untilPoll * 1000))
+            }
             let remaining = nextTick - ContinuousClock.now
             let timeout = max(0, Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000))
             for i in fds.indices { fds[i].revents = 0 }
