@@ -129,6 +129,9 @@ def live(a, cmd):
     contacts = list(range(1, 200))
     for n in range(a.count):
         marker = f"live-{n:03d}-{random.randint(1000, 9999)}"
+        # An agent at work: a focus-in report keeps the inbox in its active poll interval
+        # without changing the screen.
+        os.write(s.fd, b"\x1b[I")
         start = time.monotonic()
         control(a.base, "/inbound", {"contact_id": random.choice(contacts), "message": marker})
         seen = None
