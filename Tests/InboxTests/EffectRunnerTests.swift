@@ -11,7 +11,7 @@ struct EffectRunnerTests {
         let actions = Mutex<[Action]>([])
         func post(_ action: Action) { actions.withLock { $0.append(action) } }
 
-        func wait<T>(timeout: Duration = .seconds(30), _ match: @escaping (Action) -> T?) async -> T? {
+        func wait<T>(timeout: Duration = .seconds(60), _ match: @escaping (Action) -> T?) async -> T? {
             let deadline = ContinuousClock.now + timeout
             while ContinuousClock.now < deadline {
                 let snapshot = actions.withLock { $0 }
