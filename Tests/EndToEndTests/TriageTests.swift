@@ -77,6 +77,7 @@ struct TriageTests {
         try await tmux.wait(for: "Enter creates")
         try await tmux.keys("Enter")
         try await eventually("the tag is assigned") { try await setup.client.contacts.get(target).tags?.contains("E2E Tag") == true }
+        try await tmux.wait(for: "Tagged “E2E Tag”", timeout: 30)  // as a person would: see it before removing it
         try await tmux.keys("T")
         try await tmux.type("e2e")
         try await tmux.wait(for: "▸ E2E Tag")
