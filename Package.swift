@@ -61,11 +61,12 @@ let package = Package(
             name: "skylight-bench",
             dependencies: ["SkyLight", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SkyLightTests", dependencies: ["SkyLight", "SkyLightSandbox"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SkyLightSandboxTests", dependencies: ["SkyLightSandbox", "SkyLight"]),
+        .testTarget(name: "SkyLightSandboxTests", dependencies: ["SkyLightSandbox", "SkyLight", "TestSupport"]),
         .testTarget(name: "InboxTests", dependencies: ["Inbox", "SkyLight", "SkyLightSandbox"]),
-        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Inbox", "SkyLight"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["SkyLight", "SkyLightSandbox", "CNcursesw", "Terminal"]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Inbox", "SkyLight"], exclude: ["Snapshots"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SkyLight", "SkyLightSandbox", "CNcursesw", "Terminal", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

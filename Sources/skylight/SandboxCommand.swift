@@ -35,6 +35,8 @@ struct SandboxCommand: AsyncParsableCommand {
         options.host = host; options.port = port; options.databasePath = db; options.apiKeys = apiKey.isEmpty ? [SandboxOptions.defaultAPIKey] : apiKey
         options.seed = SeedKind(rawValue: seed)!; options.seedSize = seedSize
         options.inboundPerMinute = inboundRate; options.clockScale = clockScale
+        // Listen for SIGTERM before announcing the address: a script may stop us the moment it reads it.
+        let termination = TerminationSignals()
         let sandbox: Sandbox
         do {
             sandbox = try await Sandbox.start(options)
@@ -42,22 +44,33 @@ struct SandboxCommand: AsyncParsableCommand {
             throw ValidationError("cannot start the sandbox: \(error)")
         }
         FileHandle.standardOutput.write(Data("SkyLight sandbox listening on \(sandbox.baseURL)\n".utf8))
-        await waitForTermination()
+        await termination.wait()
         await sandbox.stop()
     }
 }
 
-/// Suspends until SIGINT or SIGTERM arrives.
-func waitForTermination() async {
-    let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
-    var sources: [any DispatchSourceSignal] = []
-    for signalNumber in [SIGINT, SIGTERM] {
-        signal(signalNumber, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-        source.setEventHandler { continuation.yield(signalNumber) }
-        source.resume()
-        sources.append(source)
+/// SIGINT and SIGTERM, caught from the moment this is created until `wait()` returns.
+struct TerminationSignals {
+    let stream: AsyncStream<Int32>
+    let sources: [any DispatchSourceSignal]
+
+    init() {
+        let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
+        var sources: [any DispatchSourceSignal] = []
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)  // the source installs its own handler when resumed
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { continuation.yield(signalNumber) }
+            source.resume()
+            sources.append(source)
+        }
+        self.stream = stream
+        self.sources = sources
     }
-    for await _ in stream { break }
-    sources.forEach { $0.cancel() }
+
+    /// Suspends until one of the signals arrives.
+    func wait() async {
+        for await _ in stream { break }
+        sources.forEach { $0.cancel() }
+    }
 }

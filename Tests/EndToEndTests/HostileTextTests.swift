@@ -67,7 +67,7 @@ struct HostileTextTests {
         let tmux = try await Tmux(width: width, height: height, command: "sh -c 'sleep 0.3; exec \(Tmux.binary)'",
                                   environment: ["HOME": home, "SKYLIGHT_API_KEY": SandboxOptions.defaultAPIKey,
                                                 "SKYLIGHT_BASE_URL": sandbox.baseURL, "XDG_STATE_HOME": home + "/state"])
-        defer { Task { await tmux.kill() } }
+        defer { tmux.kill() }
         try await tmux.record(to: stream)
         try await tmux.wait(for: "Conversations \(total)", timeout: 60)
         let sidebar = width >= Layout.sidebarAutoWidth || slow

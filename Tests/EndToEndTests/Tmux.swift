@@ -1,6 +1,7 @@
 import CNcursesw
 import Foundation
 import Testing
+import TestSupport
 
 /// Lets one terminal-driven test run at a time: they are timing-sensitive and each keeps a
 /// sandbox, an inbox and tmux busy, which the two cores here share with every other test.
@@ -38,6 +39,8 @@ final class Tmux: @unchecked Sendable {
     let name = "t"
     var width: Int
     var height: Int
+    /// The tmux server, stopped by `kill()` without waiting on anything.
+    var serverPID: pid_t = 0
 
     /// The built `skylight` executable (`swift test` builds it with the tests).
     static let binary: String = {
@@ -45,6 +48,8 @@ final class Tmux: @unchecked Sendable {
         return root.appendingPathComponent(".build/debug/skylight").path
     }()
 
+    /// Starts `command` in a new session. A command that prints after the program ends should
+    /// then stay alive (`; exec sleep 60`): tmux may mark a pane dead before showing its last output.
     init(width: Int, height: Int, command: String, environment: [String: String]) async throws {
         self.width = width; self.height = height
         let env = environment.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
@@ -52,15 +57,15 @@ final class Tmux: @unchecked Sendable {
         try await tmux(["-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
                         "env \(env) TERM=tmux-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 \(command)"])
         try await tmux(["set-option", "-t", name, "remain-on-exit", "on"])
+        serverPID = pid_t(try await tmux(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 
     static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     @discardableResult
     func tmux(_ arguments: [String]) async throws -> String {
-        let output = try await run("/usr/bin/tmux", ["-L", socket] + arguments, detached: arguments.contains("new-session"))
-        let text = String(decoding: output, as: UTF8.self)
-        return text.range(of: "\nstatus=", options: .backwards).map { String(text[..<$0.lowerBound]) } ?? text
+        try await ChildProcess.run("/usr/bin/tmux", ["-L", socket] + arguments,
+                                   capture: arguments.contains("new-session") ? .nothing : .standardOutput).text
     }
 
     /// Records everything the program writes to the terminal from now on.
@@ -113,47 +118,14 @@ final class Tmux: @unchecked Sendable {
         try await tmux(["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
     }
 
-    func kill() async {
-        _ = try? await tmux(["kill-server"])
+    /// Stops the server, which hangs up on the program as a dropped SSH link would. Synchronous,
+    /// so a `defer` can call it and no session outlives its test.
+    func kill() {
+        if serverPID > 0 { Foundation.kill(serverPID, SIGTERM) }
     }
 }
 
 enum E2EError: Error { case timeout(String) }
-
-/// Runs a program to completion with `posix_spawn` and `waitpid` on a Dispatch thread
-/// (never blocking the concurrency pool). Output goes through a file, not a pipe, so a
-/// daemon the program leaves behind (the tmux server) cannot hold it open.
-func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-         stderr: Bool = false, detached: Bool = false) async throws -> Data {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            let outputPath = NSTemporaryDirectory() + "skylight-run-\(UUID().uuidString)"
-            defer { unlink(outputPath) }
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            let target: Int32 = stderr ? 2 : 1
-            posix_spawn_file_actions_addopen(&actions, target, detached ? "/dev/null" : outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            posix_spawn_file_actions_addopen(&actions, target == 1 ? 2 : 1, "/dev/null", O_WRONLY, 0)
-            let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
-            let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-            let envp = env.map { strdup($0) } + [nil]
-            defer { (argv + envp).forEach { free($0) } }
-            var pid: pid_t = 0
-            let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-            guard spawned == 0 else {
-                continuation.resume(throwing: POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO))
-                return
-            }
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-            let data = (try? Data(contentsOf: URL(fileURLWithPath: outputPath))) ?? Data()
-            continuation.resume(returning: data + Data("\nstatus=\(exitStatus)".utf8))
-        }
-    }
-}
 
 /// Display columns as the C library (and tmux) count them.
 enum Columns {

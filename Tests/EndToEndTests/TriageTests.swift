@@ -2,6 +2,7 @@ import Foundation
 import SkyLight
 import SkyLightSandbox
 import Testing
+import TestSupport
 
 /// The inbox as an agent uses it: the real binary in tmux against a sandbox over HTTP.
 @Suite(.serialized)
@@ -44,8 +45,8 @@ struct TriageTests {
     func triageFlowExclusively() async throws {
         let setup = try await Self.setup()
         defer { Task { await setup.sandbox.stop() } }
-        let tmux = try await Tmux(width: 80, height: 24, command: "sh -c '\(Tmux.binary); echo EXIT=$?'", environment: setup.environment)
-        defer { Task { await tmux.kill() } }
+        let tmux = try await Tmux(width: 80, height: 24, command: "sh -c '\(Tmux.binary); echo EXIT=$?; exec sleep 60'", environment: setup.environment)
+        defer { tmux.kill() }
         try await tmux.wait(for: "Conversations 240", timeout: 60)
         try await tmux.wait(for: "● live", timeout: 30)
 
@@ -179,10 +180,10 @@ struct TriageTests {
         try await first.keys("r")
         try await first.type("half-written reply")
         try await first.wait(for: "› half-written reply")
-        await first.kill()  // the SSH link drops: SIGHUP
+        first.kill()  // the SSH link drops: SIGHUP
         try await Task.sleep(for: .milliseconds(500))
         let second = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
-        defer { Task { await second.kill() } }
+        defer { second.kill() }
         try await second.wait(for: "✎ half-written reply", timeout: 60)
         try await second.keys("r")
         try await second.wait(for: "› half-written reply")
@@ -194,9 +195,9 @@ struct TriageTests {
 
     func demoModeRunsWithoutAnAccountExclusively() async throws {
         let home = NSTemporaryDirectory() + "skylight-demo-\(UUID().uuidString.prefix(8))"
-        let tmux = try await Tmux(width: 120, height: 30, command: "sh -c '\(Tmux.binary) --demo; echo EXIT=$?'",
+        let tmux = try await Tmux(width: 120, height: 30, command: "sh -c '\(Tmux.binary) --demo; echo EXIT=$?; exec sleep 60'",
                                   environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
-        defer { Task { await tmux.kill() } }
+        defer { tmux.kill() }
         try await tmux.wait(for: "demo sandbox", timeout: 60)
         try await tmux.wait(for: "● live", timeout: 30)
         try await tmux.wait(for: " Contact")  // the sidebar shows at 120 columns
@@ -207,9 +208,10 @@ struct TriageTests {
 
 /// Start-up problems get one clear sentence, never a stack trace.
 struct StartupMessageTests {
+    /// What `skylight` printed on standard error, and `status=N` with its exit status.
     func skylight(_ arguments: [String], environment: [String: String]) async throws -> String {
-        String(decoding: try await run(Tmux.binary, arguments, environment: environment, stderr: true), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let result = try await ChildProcess.run(Tmux.binary, arguments, environment: environment, capture: .standardError)
+        return result.text.trimmingCharacters(in: .whitespacesAndNewlines) + "\nstatus=\(result.status)"
     }
 
     func home() throws -> String {
@@ -252,20 +254,7 @@ struct StartupMessageTests {
     }
 
     @Test func sandboxPrintsItsAddressFirst() async throws {
-        let data = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, Error>) in
-            DispatchQueue.global().async {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: Tmux.binary)
-                process.arguments = ["sandbox", "--port", "0", "--seed", "empty"]
-                let output = Pipe()
-                process.standardOutput = output
-                do { try process.run() } catch { continuation.resume(throwing: error); return }
-                let line = output.fileHandleForReading.availableData
-                process.terminate()
-                process.waitUntilExit()
-                continuation.resume(returning: String(decoding: line, as: UTF8.self))
-            }
-        }
+        let data = try await ChildProcess.firstLine(Tmux.binary, ["sandbox", "--port", "0", "--seed", "empty"])
         #expect(data.hasPrefix("SkyLight sandbox listening on http://127.0.0.1:") && data.contains("/api/v1"), "\(data)")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 @testable import SkyLightSandbox
 import Testing
+import TestSupport
 
 /// Every curl example in the reference pages, run as written against a sandbox: only the
 /// base URL changes. Each gets a fresh sandbox, so examples do not depend on each other.
@@ -49,9 +50,8 @@ struct CurlExampleTests {
         let sandbox = try await Sandbox.start(options)
         defer { Task { await sandbox.stop() } }
         let command = example.command.replacingOccurrences(of: "https://dashboard.skylightchat.com/api/v1", with: sandbox.baseURL)
-        let data = try await run("/bin/bash", ["-c", command.replacingOccurrences(of: "curl ", with: "curl -sS -w '\\n%{http_code}' ",
-                                                                             options: .anchored)])
-        let text = String(decoding: data, as: UTF8.self)
+        let text = try await ChildProcess.run("/bin/bash", ["-c", command.replacingOccurrences(of: "curl ", with: "curl -sS -w '\\n%{http_code}' ",
+                                                                                        options: .anchored)]).text
         let status = Int(text.split(separator: "\n").last ?? "") ?? 0
         let body = text.split(separator: "\n").dropLast().joined(separator: "\n")
         #expect([200, 201, 204].contains(status), "\(example): \(status) \(body)")
@@ -62,24 +62,6 @@ struct CurlExampleTests {
         if let items = json["data"] as? [Any], json["meta"] != nil {
             let meta = try #require(json["meta"] as? [String: Int])
             #expect(Set(meta.keys) == ["current_page", "last_page", "per_page", "total"] && meta["total"]! >= items.count)
-        }
-    }
-}
-
-/// Runs a program to completion on a Dispatch thread, so the wait never blocks the
-/// concurrency pool the sandbox answers on.
-func run(_ executable: String, _ arguments: [String]) async throws -> Data {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            let output = Pipe()
-            process.standardOutput = output
-            do { try process.run() } catch { continuation.resume(throwing: error); return }
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            continuation.resume(returning: data)
         }
     }
 }
