@@ -533,7 +533,8 @@ public struct Reducer: Sendable {
             state.pollInterval = active ? state.settings.activePollInterval
                 : state.settings.idlePollInterval * (0.75 + 0.75 * jitter)
             if case .retrying = state.connection {} else if case .offline = state.connection {} else {
-                state.nextPollAt = now.adding(seconds: state.pollInterval * (0.9 + 0.2 * jitter))
+                // Jitter only shortens the wait, so a new message is never more than one interval old.
+                state.nextPollAt = now.adding(seconds: state.pollInterval * (0.85 + 0.15 * jitter))
             }
         }
         for entry in state.outbox where entry.state == .queued && (entry.retryAt.map { $0 <= now } ?? false) {
@@ -735,6 +736,15 @@ public struct Reducer: Sendable {
         effects += loadMoreIfNeeded(&state)
         let offscreen = newInbound.filter { $0.contactID != state.selectedID }
         if !offscreen.isEmpty {
+            // Shown in the status bar even when the list is scrolled away from the newest rows.
+            if !(state.notice?.isError ?? false) {
+                // Newest first; with several, each is shortened so more of them fit the width.
+                let limit = offscreen.count == 1 ? 120 : 30
+                let senders = offscreen.map { row in
+                    "\(Self.shortened(row.contactName ?? "Contact \(row.contactID)", to: 20)): \(Self.shortened(row.lastMessage ?? "", to: limit))"
+                }
+                say(&state, (offscreen.count == 1 ? "New message · " : "\(offscreen.count) new messages · ") + senders.joined(separator: " · "))
+            }
             if state.settings.bell { effects.append(.bell) }
             if state.settings.desktopNotifications, !state.focused, let first = offscreen.first {
                 effects.append(.notify(title: first.contactName ?? "New message", body: first.lastMessage ?? ""))
@@ -802,6 +812,10 @@ public struct Reducer: Sendable {
             state.outbox[index] = updated
             return [.saveOutbox(updated)]
         }
+    }
+
+    static func shortened(_ text: String, to characters: Int) -> String {
+        text.count > characters ? text.prefix(characters - 1) + "…" : text
     }
 
     func say(_ state: inout InboxState, _ text: String, error: Bool = false) {

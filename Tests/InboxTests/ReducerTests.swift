@@ -358,8 +358,25 @@ struct RefresherTests {
         row.lastMessageAt = Harness.t0.adding(seconds: 5)
         let effects = h.send(.conversationsLoaded(Page(items: [row], meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 1)), isPoll: true))
         #expect(effects.contains(.bell))
+        #expect(h.state.notice?.text == "New message · Contact 4: hello 4")
         #expect(h.state.visible.first == 4 && h.state.selectedID == 1)
         #expect(h.state.threads[4]?.pagesLoaded == 0)
+    }
+
+    @Test func severalNewMessagesAreAllNamedNewestFirst() {
+        var h = Harness()
+        var rows: [Conversation] = []
+        for (offset, id) in [4, 3, 2].enumerated() {
+            var row = h.state.conversation(id)!
+            row.unreadCount = (row.unreadCount ?? 0) + 1
+            row.lastMessage = String(repeating: "x", count: 40)
+            row.lastMessageAt = Harness.t0.adding(seconds: Double(10 - offset))
+            rows.append(row)
+        }
+        h.send(.conversationsLoaded(Page(items: rows, meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 5)), isPoll: true))
+        let short = String(repeating: "x", count: 29) + "…"
+        #expect(h.state.notice?.text == "3 new messages · Contact 4: \(short) · Contact 3: \(short) · Contact 2: \(short)")
+        #expect(h.state.notice?.isError == false)
     }
 
     @Test func openThreadIsRefetchedWhenItChanges() {
