@@ -163,6 +163,8 @@ public struct InboxState: Equatable, Sendable {
     public var threads: [Int: ThreadState] = [:]
     public var contacts: [Int: Contact] = [:]
     public var notes: [Int: [Note]] = [:]
+    /// Neighbours whose contact and notes were asked for ahead of selection.
+    public var previewRequested: Set<Int> = []
     public var tags: [Tag] = []
     public var outbox: [OutboxEntry] = []
     public var drafts: [Int: String] = [:]

@@ -1,12 +1,67 @@
+import Synchronization
 import Inbox
 
 /// One cell of the screen: a grapheme (empty for the right half of a wide one) and a role.
+///
+/// A cell is two integers, so frames copy and compare without reference counting: a
+/// one-scalar grapheme is stored as its scalar, a longer one (a base with combining marks)
+/// by its number in ``GlyphTable``. The width rides along, so nobody measures it twice.
 public struct Cell: Equatable, Sendable {
-    public var text: Character?
+    /// Bits 0–20: the scalar or table number; 21–22: width; 23: from the table; 0 is empty.
+    var code: UInt32
     public var role: StyleRole
+
+    /// A cell showing `text` (nil: the right half of a wide grapheme).
+    public init(text: Character?, role: StyleRole) {
+        self.code = text.map(Cell.encode) ?? 0
+        self.role = role
+    }
+
+    /// The grapheme, or nil for the right half of a wide one.
+    public var text: Character? {
+        if code == 0 { return nil }
+        if code & Cell.tableBit != 0 { return GlyphTable.shared.grapheme(Int(code & Cell.valueMask)) }
+        return Unicode.Scalar(code & Cell.valueMask).map(Character.init)
+    }
+
+    /// Display width: 0 for the right half of a wide grapheme, else 1 or 2.
+    public var width: Int { Int((code >> 21) & 3) }
 
     /// A blank cell.
     public static let blank = Cell(text: " ", role: .normal)
+
+    static let valueMask: UInt32 = 0x1F_FFFF
+    static let tableBit: UInt32 = 1 << 23
+
+    static func encode(_ grapheme: Character) -> UInt32 {
+        let width = UInt32(TextWidth.width(of: grapheme)) << 21
+        let scalars = grapheme.unicodeScalars
+        if scalars.count == 1, let scalar = scalars.first { return scalar.value | width }
+        return UInt32(GlyphTable.shared.number(for: grapheme)) | tableBit | width
+    }
+}
+
+/// Numbers for graphemes of more than one scalar, shared by all frames so equal graphemes get
+/// equal cells. Bounded: past the limit such graphemes show as U+FFFD (number 0).
+public final class GlyphTable: Sendable {
+    /// The table every frame uses.
+    public static let shared = GlyphTable()
+    static let limit = 1 << 16
+    let state = Mutex<(numbers: [Character: Int], graphemes: [Character])>((["\u{FFFD}": 0], ["\u{FFFD}"]))
+
+    func number(for grapheme: Character) -> Int {
+        state.withLock { table in
+            if let known = table.numbers[grapheme] { return known }
+            guard table.graphemes.count < Self.limit else { return 0 }
+            table.graphemes.append(grapheme)
+            table.numbers[grapheme] = table.graphemes.count - 1
+            return table.graphemes.count - 1
+        }
+    }
+
+    func grapheme(_ number: Int) -> Character {
+        state.withLock { $0.graphemes.indices.contains(number) ? $0.graphemes[number] : "\u{FFFD}" }
+    }
 }
 
 /// A whole screen as a grid of cells: what a view produces, what snapshot tests read, and
@@ -35,13 +90,23 @@ public struct Frame: Equatable, Sendable {
         set {
             let i = y * width + x
             let old = cells[i]
-            if old.text == nil, newValue.text != nil, x > 0, cells[i - 1].text.map(TextWidth.width(of:)) == 2 {
+            if old.code == 0, newValue.code != 0, x > 0, cells[i - 1].width == 2 {
                 cells[i - 1] = Cell(text: " ", role: cells[i - 1].role)
             }
-            if let text = old.text, TextWidth.width(of: text) == 2, x + 1 < width, cells[i + 1].text == nil {
+            if old.width == 2, x + 1 < width, cells[i + 1].code == 0 {
                 cells[i + 1] = Cell(text: " ", role: old.role)
             }
             cells[i] = newValue
+        }
+    }
+
+    /// Copies a block of cells drawn elsewhere (`width` per row) to (x, y). The block must be
+    /// whole: no wide grapheme cut at its edges.
+    public mutating func copy(_ block: [Cell], x: Int, y: Int, width w: Int) {
+        guard w > 0, x >= 0, x + w <= width else { return }
+        for row in 0..<(block.count / w) where y + row >= 0 && y + row < height {
+            let start = (y + row) * width + x
+            cells.replaceSubrange(start..<(start + w), with: block[(row * w)..<((row + 1) * w)])
         }
     }
 

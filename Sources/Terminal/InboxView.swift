@@ -1,10 +1,13 @@
 import Inbox
 import SkyLight
+import Synchronization
 
 /// The pure view: inbox state in, a frame out. No terminal, no I/O.
 public struct InboxView: Sendable {
     public var time: TimeFormat
     public var reducer: Reducer
+    /// List rows already drawn, by everything they show: moving the selection redraws two.
+    let rowCache = RowCache()
 
     /// Creates a view rendering times at a UTC offset.
     public init(time: TimeFormat = TimeFormat(offset: 0), reducer: Reducer = Reducer()) {
@@ -118,12 +121,25 @@ public struct InboxView: Sendable {
 
     func renderRow(_ state: InboxState, _ c: Conversation, x: Int, y: Int, width: Int, _ frame: inout Frame) {
         let selected = c.contactID == state.selectedID
-        let unread = state.isUnread(c)
-        let base: StyleRole = selected ? (state.focus == .list ? .selectedFocused : .selected) : .normal
+        let key = RowCache.Key(conversation: c, width: width,
+                               base: selected ? (state.focus == .list ? .selectedFocused : .selected) : .normal,
+                               unread: state.isUnread(c), when: time.relative(c.lastMessageAt, now: state.now),
+                               fallbackName: c.contactName == nil ? state.contacts[c.contactID]?.name : nil,
+                               blacklisted: state.contacts[c.contactID]?.blacklisted == true, draft: state.drafts[c.contactID])
+        let cells = rowCache.cells(for: key) {
+            var row = Frame(width: width, height: 2)
+            drawRow(key, &row)
+            return row.cells
+        }
+        frame.copy(cells, x: x, y: y, width: width)
+    }
+
+    func drawRow(_ key: RowCache.Key, _ frame: inout Frame) {
+        let (c, width, x, y) = (key.conversation, key.width, 0, 0)
+        let (selected, unread, base, when) = (key.base != .normal, key.unread, key.base, key.when)
         frame.fill(x: x, y: y, width: width, height: 2, role: base)
-        let when = time.relative(c.lastMessageAt, now: state.now)
         frame.put(unread ? "●" : " ", x: x, y: y, maxWidth: 1, role: selected ? base : (unread ? .unread : base))
-        let name = Sanitizer.clean(c.contactName ?? state.contacts[c.contactID]?.name ?? "Contact \(c.contactID)")
+        let name = Sanitizer.clean(c.contactName ?? key.fallbackName ?? "Contact \(c.contactID)")
         let nameWidth = width - 3 - when.count
         frame.put(Frame.truncate(name, to: nameWidth), x: x + 2, y: y, maxWidth: nameWidth, role: selected ? base : (unread ? .unread : .normal))
         frame.put(when, x: x + width - when.count - 1, y: y, maxWidth: when.count, role: selected ? base : .timestamp)
@@ -136,10 +152,10 @@ public struct InboxView: Sendable {
         frame.put(badge, x: x + 2, y: y + 1, maxWidth: 2, role: selected ? base : badgeRole)
         var count = ""
         if unread { count = (c.unreadCount ?? 0) > 0 ? " \(min(c.unreadCount!, 999))" : " •" }
-        let blacklisted = state.contacts[c.contactID]?.blacklisted == true
+        let blacklisted = key.blacklisted
         let snippetWidth = width - 6 - count.count - (blacklisted ? 3 : 0)
         var snippet = Sanitizer.clean(c.lastMessage ?? "")
-        if let draft = state.drafts[c.contactID], !draft.isEmpty { snippet = "✎ " + Sanitizer.clean(draft) }
+        if let draft = key.draft, !draft.isEmpty { snippet = "✎ " + Sanitizer.clean(draft) }
         frame.put(Frame.truncate(snippet, to: snippetWidth), x: x + 5, y: y + 1, maxWidth: snippetWidth, role: selected ? base : .dim)
         if blacklisted { frame.put("⊘", x: x + width - 2 - count.count - 1, y: y + 1, maxWidth: 1, role: .blacklisted) }
         if !count.isEmpty {
@@ -435,3 +451,30 @@ public struct InboxView: Sendable {
 }
 
 import Foundation
+
+/// Drawn list rows, by everything that decides how they look. Bounded: cleared when full.
+final class RowCache: Sendable {
+    struct Key: Hashable {
+        var conversation: Conversation
+        var width: Int
+        var base: StyleRole
+        var unread: Bool
+        var when: String
+        var fallbackName: String?
+        var blacklisted: Bool
+        var draft: String?
+    }
+
+    static let limit = 1024
+    let rows = Mutex<[Key: [Cell]]>([:])
+
+    func cells(for key: Key, draw: () -> [Cell]) -> [Cell] {
+        if let known = rows.withLock({ $0[key] }) { return known }
+        let cells = draw()
+        rows.withLock { rows in
+            if rows.count >= Self.limit { rows.removeAll(keepingCapacity: true) }
+            rows[key] = cells
+        }
+        return cells
+    }
+}

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Makes text from the API safe to draw: no byte of it can act on the terminal, and every
 /// grapheme has a width the frame, ncurses and the terminal agree on.
 ///
@@ -17,7 +19,32 @@ public enum Sanitizer {
     public static let replacementGlyph: Character = "\u{FFFD}"
 
     /// Sanitises text for display. With `multiline`, line feeds survive as `\n`.
+    ///
+    /// Every frame draws the same names and messages again, so results are remembered; plain
+    /// printable ASCII is returned as it is.
     public static func clean(_ text: String, multiline: Bool = false, tabWidth: Int = 4) -> String {
+        if text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) { return text }
+        let key = CacheKey(text: text, multiline: multiline, tabWidth: tabWidth)
+        if let known = cache.withLock({ $0[key] }) { return known }
+        let cleaned = uncachedClean(text, multiline: multiline, tabWidth: tabWidth)
+        cache.withLock { entries in
+            if entries.count >= cacheLimit { entries.removeAll(keepingCapacity: true) }
+            entries[key] = cleaned
+        }
+        return cleaned
+    }
+
+    struct CacheKey: Hashable {
+        var text: String
+        var multiline: Bool
+        var tabWidth: Int
+    }
+
+    /// Enough for every name and message a session draws; cleared whole when full.
+    static let cacheLimit = 8192
+    static let cache = Mutex<[CacheKey: String]>([:])
+
+    static func uncachedClean(_ text: String, multiline: Bool, tabWidth: Int) -> String {
         var out = String.UnicodeScalarView()
         var scalars = Array(text.unicodeScalars)[...]
         while let s = scalars.first {

@@ -26,6 +26,9 @@ final class Screen {
         keypad(window, true)
         nodelay(window, true)
         set_escdelay(25)
+        // Without this, ncurses stops mid-update to look for typeahead and flushes each part
+        // separately: many small writes instead of one per frame.
+        typeahead(-1)
         intrflush(window, false)
         curs_set(0)
         if has_colors() {
@@ -90,7 +93,7 @@ final class Screen {
                 if let old = previous, old[x, y] == cell { continue }
                 changed = true
                 guard let text = cell.text else { continue }
-                put(text, x: x, y: y, role: cell.role)
+                put(text, width: cell.width, x: x, y: y, role: cell.role)
             }
         }
         let wantCursor = frame.cursor != nil
@@ -108,10 +111,9 @@ final class Screen {
         doupdate()
     }
 
-    func put(_ grapheme: Character, x: Int, y: Int, role: StyleRole) {
+    func put(_ grapheme: Character, width expected: Int, x: Int, y: Int, role: StyleRole) {
         let style = styles[role] ?? (0, 0)
         var scalars = Array(grapheme.unicodeScalars)
-        let expected = TextWidth.width(of: grapheme)
         // ncurses places text by the C library's widths: where they disagree with the frame's,
         // draw a replacement of the right width instead, so nothing after it moves.
         if Int(skylight_wcwidth(Int32(bitPattern: scalars[0].value))) != expected

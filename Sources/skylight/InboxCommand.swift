@@ -24,6 +24,7 @@ struct InboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("seed-size"), help: "With --demo: conversations to seed.") var seedSize: Int?
 
     func run() async throws {
+        ResidentCode.limitFaultAround()
         let environment = ProcessInfo.processInfo.environment
         let logPath = XDG.stateHome(environment) + "/skylight/skylight.log"
         let sink = FileLogHandler.Sink(path: logPath)
@@ -116,6 +117,7 @@ struct InboxCommand: AsyncParsableCommand {
             }
         }
         let exit: TerminalApp.Exit
+        ResidentCode.trim()  // start-up is over: keep only the code the main loop uses
         do {
             exit = try await Self.onThread { try makeApp().run() }
         } catch {
