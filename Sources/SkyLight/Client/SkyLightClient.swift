@@ -107,6 +107,9 @@ struct FailedSendBody: Decodable {
 struct Empty: Decodable, Sendable, Hashable {}
 
 extension SkyLightClient {
+    /// One decoder for every response: it holds no per-call state.
+    static let decoder = JSONDecoder()
+
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -200,13 +203,17 @@ extension SkyLightClient {
     static func declaresFailure(_ body: Data) -> Bool {
         body.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
             let bytes = raw.bindMemory(to: UInt8.self)
-            let key = Array(#""success""#.utf8)
+            func matches(_ word: StaticString, at start: Int) -> Bool {
+                guard start + word.utf8CodeUnitCount <= bytes.count else { return false }
+                for k in 0..<word.utf8CodeUnitCount where bytes[start + k] != word.utf8Start[k] { return false }
+                return true
+            }
             var i = 0
-            while i + key.count < bytes.count {
-                if bytes[i] == key[0], Array(bytes[i..<(i + key.count)]) == key {
-                    var j = i + key.count
-                    while j < bytes.count, [0x20, 0x09, 0x0A, 0x0D, 0x3A].contains(bytes[j]) { j += 1 }
-                    return j + 5 <= bytes.count && Array(bytes[j..<(j + 5)]) == Array("false".utf8)
+            while i < bytes.count {
+                if bytes[i] == UInt8(ascii: "\""), matches(#""success""#, at: i) {
+                    var j = i + 9
+                    while j < bytes.count, bytes[j] == 0x20 || bytes[j] == 0x09 || bytes[j] == 0x0A || bytes[j] == 0x0D || bytes[j] == 0x3A { j += 1 }
+                    return matches("false", at: j)
                 }
                 i += 1
             }
@@ -240,7 +247,7 @@ extension SkyLightClient {
     /// Decodes an envelope, naming the endpoint and the JSON path on failure.
     func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse, endpoint: Endpoint) throws -> Envelope<T> {
         do {
-            return try JSONDecoder().decode(Envelope<T>.self, from: response.body)
+            return try Self.decoder.decode(Envelope<T>.self, from: response.body)
         } catch let error as DecodingError {
             throw SkyLightError.decoding(endpoint: endpoint.description, path: Self.path(of: error), detail: Self.detail(of: error))
         } catch {
