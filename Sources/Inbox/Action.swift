@@ -26,6 +26,8 @@ public enum Action: Sendable {
     case editorFinished(contactID: Int, text: String?)
     case themeResult(name: String, error: String?)
     case restored(drafts: [Int: String], outbox: [OutboxEntry], readMarks: [Int: Timestamp], conversations: [Conversation])
+    /// Cached messages, contacts, notes and tags, shown until the server's answer replaces them.
+    case restoredDetails(threads: [Int: [Message]], contacts: [Contact], notes: [Int: [Note]], tags: [Tag])
     case terminalFocus(Bool)
     /// The terminal's layout: rows of the list (in conversations), lines of the thread, and
     /// whether the sidebar fits beside them.

@@ -36,19 +36,29 @@ public final class EffectRunner: Sendable {
                 do {
                     let messages = try await client.messages.history(contactID: contactID, page: page, perPage: 50)
                     post(.threadLoaded(contactID: contactID, page: messages, pageNumber: page))
+                    if page == 1 { try? store?.cacheThread(contactID: contactID, messages: messages.items) }
                 } catch { post(.threadFailed(contactID: contactID, Self.sdkError(error))) }
             }
         case .loadContact(let id):
             Task {
-                if let contact = try? await client.contacts.get(id) { post(.contactLoaded(contact)) }
+                if let contact = try? await client.contacts.get(id) {
+                    post(.contactLoaded(contact))
+                    try? store?.cacheContact(contact)
+                }
             }
         case .loadNotes(let id):
             Task {
-                if let notes = try? await client.contacts.notes(id, perPage: 100) { post(.notesLoaded(contactID: id, notes.items)) }
+                if let notes = try? await client.contacts.notes(id, perPage: 100) {
+                    post(.notesLoaded(contactID: id, notes.items))
+                    try? store?.cacheNotes(contactID: id, notes: notes.items)
+                }
             }
         case .loadTags:
             Task {
-                if let tags = try? await client.tags.list() { post(.tagsLoaded(tags)) }
+                if let tags = try? await client.tags.list() {
+                    post(.tagsLoaded(tags))
+                    try? store?.cacheTags(tags)
+                }
             }
         case .searchContacts(let query):
             let debounce = debounce

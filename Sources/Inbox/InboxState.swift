@@ -163,6 +163,8 @@ public struct InboxState: Equatable, Sendable {
     public var threads: [Int: ThreadState] = [:]
     public var contacts: [Int: Contact] = [:]
     public var notes: [Int: [Note]] = [:]
+    /// Contacts whose notes on screen came from the cache and were not asked for yet.
+    public var fromCache: Set<Int> = []
     /// Neighbours whose contact and notes were asked for ahead of selection.
     public var previewRequested: Set<Int> = []
     public var tags: [Tag] = []

@@ -38,6 +38,15 @@ public final class LocalStore: Sendable {
             CREATE INDEX conversations_by_time ON conversations(last_message_at DESC);
             """)
         }
+        migrator.registerMigration("v2: details") { db in
+            // Whole API objects as JSON: tolerant of fields the API adds later.
+            try db.execute(sql: """
+            CREATE TABLE threads(contact_id INTEGER PRIMARY KEY, messages BLOB NOT NULL);
+            CREATE TABLE contacts(contact_id INTEGER PRIMARY KEY, contact BLOB NOT NULL);
+            CREATE TABLE notes(contact_id INTEGER PRIMARY KEY, notes BLOB NOT NULL);
+            CREATE TABLE tags(id INTEGER PRIMARY KEY CHECK (id = 1), tags BLOB NOT NULL);
+            """)
+        }
         return migrator
     }
 
@@ -151,6 +160,68 @@ public final class LocalStore: Sendable {
                              lastMessageAt: (row["last_message_at"] as Int64?).map(Timestamp.init(microseconds:)),
                              unreadCount: row["unread_count"])
             }
+        }
+    }
+
+    // MARK: Details
+
+    static let encoder = JSONEncoder()
+    static let decoder = JSONDecoder()
+
+    /// Keeps the newest page of a contact's messages.
+    public func cacheThread(contactID: Int, messages: [Message]) throws {
+        let blob = try Self.encoder.encode(messages)
+        try db.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO threads(contact_id, messages) VALUES (?, ?)", arguments: [contactID, blob])
+        }
+    }
+
+    /// Keeps a contact.
+    public func cacheContact(_ contact: Contact) throws {
+        let blob = try Self.encoder.encode(contact)
+        try db.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO contacts(contact_id, contact) VALUES (?, ?)", arguments: [contact.id, blob])
+        }
+    }
+
+    /// Keeps a contact's notes.
+    public func cacheNotes(contactID: Int, notes: [Note]) throws {
+        let blob = try Self.encoder.encode(notes)
+        try db.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO notes(contact_id, notes) VALUES (?, ?)", arguments: [contactID, blob])
+        }
+    }
+
+    /// Keeps the tag list.
+    public func cacheTags(_ tags: [Tag]) throws {
+        let blob = try Self.encoder.encode(tags)
+        try db.write { db in try db.execute(sql: "INSERT OR REPLACE INTO tags(id, tags) VALUES (1, ?)", arguments: [blob]) }
+    }
+
+    /// Messages, contacts and notes of the newest `limit` conversations, and the tag list.
+    /// Details of conversations pruned from the list are deleted here.
+    public func details(limit: Int) throws -> Action {
+        try db.write { db in
+            for table in ["threads", "contacts", "notes"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE contact_id NOT IN (SELECT contact_id FROM conversations)")
+            }
+            let ids = try Int.fetchAll(db, sql: "SELECT contact_id FROM conversations ORDER BY last_message_at DESC, contact_id DESC LIMIT ?",
+                                       arguments: [limit])
+            var threads: [Int: [Message]] = [:], contacts: [Contact] = [], notes: [Int: [Note]] = [:]
+            for id in ids {
+                if let blob = try Data.fetchOne(db, sql: "SELECT messages FROM threads WHERE contact_id = ?", arguments: [id]) {
+                    threads[id] = try? Self.decoder.decode([Message].self, from: blob)
+                }
+                if let blob = try Data.fetchOne(db, sql: "SELECT contact FROM contacts WHERE contact_id = ?", arguments: [id]),
+                   let contact = try? Self.decoder.decode(Contact.self, from: blob) {
+                    contacts.append(contact)
+                }
+                if let blob = try Data.fetchOne(db, sql: "SELECT notes FROM notes WHERE contact_id = ?", arguments: [id]) {
+                    notes[id] = try? Self.decoder.decode([Note].self, from: blob)
+                }
+            }
+            let tags = try Data.fetchOne(db, sql: "SELECT tags FROM tags WHERE id = 1").flatMap { try? Self.decoder.decode([Tag].self, from: $0) }
+            return .restoredDetails(threads: threads, contacts: contacts, notes: notes, tags: tags ?? [])
         }
     }
 

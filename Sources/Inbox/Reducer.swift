@@ -294,7 +294,10 @@ public struct Reducer: Sendable {
         if id == state.selectedID { state.previewRequested.remove(id) } else { state.previewRequested.insert(id) }
         if requested { return effects }
         if state.contacts[id]?.status == nil { effects.append(.loadContact(id)) }
-        if state.notes[id] == nil { effects.append(.loadNotes(id)) }
+        if state.notes[id] == nil || state.fromCache.contains(id) {
+            state.fromCache.remove(id)
+            effects.append(.loadNotes(id))
+        }
         return effects
     }
 
@@ -674,6 +677,20 @@ public struct Reducer: Sendable {
         case .themeResult(let name, let error):
             if let error { say(&state, error, error: true) } else { state.themeName = name; say(&state, "Theme: \(name)") }
             return []
+        case .restoredDetails(let threads, let contacts, let notes, let tags):
+            // Shown at once, and marked so the first look at each asks the server again.
+            for (id, messages) in threads where state.threads[id]?.messages.isEmpty ?? true {
+                _ = state.threads[id, default: ThreadState()].merge(messages)
+            }
+            for contact in contacts where state.contacts[contact.id] == nil {
+                var cached = contact
+                cached.status = nil  // nil status: not yet read from the server this session
+                state.contacts[contact.id] = cached
+            }
+            for (id, list) in notes where state.notes[id] == nil { state.fromCache.insert(id); state.notes[id] = list }
+            if state.tags.isEmpty { state.tags = tags }
+            state.refilter()
+            return selectionEffects(&state)
         case .restored(let drafts, let outbox, let readMarks, let conversations):
             state.drafts.merge(drafts) { current, _ in current }
             state.readMarks.merge(readMarks) { current, _ in current }

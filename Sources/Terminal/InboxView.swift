@@ -49,6 +49,13 @@ public struct InboxView: Sendable {
     // MARK: Header and status
 
     func renderHeader(_ state: InboxState, _ frame: inout Frame) {
+        if case .offline(let since, _) = state.connection {
+            // Offline, the whole top line says so: what is on screen may be old.
+            let banner = " OFFLINE since \(time.clock(since)) · showing saved conversations · replies wait in the outbox and go when the connection returns"
+            frame.fill(x: 0, y: 0, width: frame.width, height: 1, role: .statusError)
+            frame.put(Frame.truncate(banner, to: frame.width), x: 0, y: 0, maxWidth: frame.width, role: .statusError)
+            return
+        }
         frame.fill(x: 0, y: 0, width: frame.width, height: 1, role: .header)
         let left = " SkyLight Inbox │ \(Sanitizer.clean(state.accountLabel)) │ \(state.unreadTotal) unread │ \(state.filter.label)"
         let right = "? help "

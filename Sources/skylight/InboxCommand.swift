@@ -103,6 +103,8 @@ struct InboxCommand: AsyncParsableCommand {
             startup.append(.themeResult(name: "plain", error: "Theme not loaded: \(error)"))
         }
         if let restored { startup.insert(restored, at: 0) }
+        // Details of the newest conversations: enough to fill the first screens.
+        if let details = try? store?.details(limit: 40) { startup.insert(details, at: restored == nil ? 0 : 1) }
         var state = InboxState(accountLabel: demo ? "demo sandbox" : URL(string: config.baseURL)?.host ?? config.baseURL,
                                now: .now, themeName: initialTheme.name, settings: config.settings)
         state.nextPollAt = .now

@@ -107,4 +107,26 @@ struct LocalStoreTests {
         try store.removeOutbox(id: "a")
         #expect(try store.outbox().map(\.id) == ["b"])
     }
+
+    @Test func detailsComeBackForTheNewestConversations() throws {
+        let path = NSTemporaryDirectory() + "skylight-store-\(UUID().uuidString)/cache.sqlite"
+        let t = Timestamp("2026-03-04T12:00:00.000000Z")!
+        do {
+            let store = try LocalStore(path: path, conversationLimit: 3)
+            try store.cacheConversations((1...3).map { Conversation(contactID: $0, contactName: "c\($0)", lastMessageAt: t.adding(seconds: Double($0))) })
+            for id in 1...3 {
+                try store.cacheThread(contactID: id, messages: [Message(id: id * 10, contactID: id, direction: .inbound, content: "m\(id)", createdAt: t)])
+                try store.cacheContact(Contact(id: id, name: "c\(id)", blacklisted: id == 2, tags: ["VIP"]))
+                try store.cacheNotes(contactID: id, notes: [Note(id: id, content: "n\(id)")])
+            }
+            try store.cacheTags([Tag(id: 1, title: "VIP")])
+        }
+        let store = try LocalStore(path: path, conversationLimit: 3)
+        guard case .restoredDetails(let threads, let contacts, let notes, let tags) = try store.details(limit: 2) else {
+            Issue.record("not a details action"); return
+        }
+        #expect(Set(threads.keys) == [2, 3] && threads[3]?.first?.content == "m3")
+        #expect(contacts.map(\.id).sorted() == [2, 3] && contacts.first { $0.id == 2 }?.blacklisted == true)
+        #expect(notes[2]?.first?.content == "n2" && tags.map(\.title) == ["VIP"])
+    }
 }

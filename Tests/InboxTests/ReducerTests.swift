@@ -379,6 +379,16 @@ struct RefresherTests {
         #expect(h.state.notice?.isError == false)
     }
 
+    @Test func cachedDetailsShowAtOnceAndAreAskedForAgain() {
+        var h = Harness()
+        let cached = Message(id: 9, contactID: 1, direction: .inbound, content: "from the cache")
+        let effects = h.send(.restoredDetails(threads: [1: [cached]], contacts: [Contact(id: 1, name: "Ann", status: .active)],
+                                              notes: [1: [Note(id: 1, content: "cached note")]], tags: [Tag(id: 1, title: "VIP")]))
+        #expect(h.state.threads[1]?.messages.map(\.content) == ["from the cache"] && h.state.contacts[1]?.name == "Ann")
+        #expect(h.state.notes[1]?.first?.content == "cached note" && h.state.tags.count == 1)
+        #expect(effects.contains(.loadContact(1)) && effects.contains(.loadNotes(1)))
+    }
+
     @Test func openThreadIsRefetchedWhenItChanges() {
         var h = Harness()
         h.loadThread(1, [Message(id: 1, contactID: 1, direction: .inbound, content: "a")])

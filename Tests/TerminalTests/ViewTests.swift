@@ -113,6 +113,14 @@ struct SnapshotTests {
         #expect(!frame.text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
     }
 
+    @Test func offlineIsABannerAcrossTheTop() {
+        var state = Sample.state()
+        state.connection = .offline(since: Sample.now, reason: "refused")
+        let top = InboxView().render(state, width: 80, height: 24).row(0)
+        #expect(top.hasPrefix(" OFFLINE since ") && top.contains("saved conversations"))
+        #expect(InboxView().render(state, width: 80, height: 24)[1, 0].role == .statusError)
+    }
+
     @Test func renderingIsPure() {
         let state = Sample.state()
         #expect(view.render(state, width: 80, height: 24) == view.render(state, width: 80, height: 24))
