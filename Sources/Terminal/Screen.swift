@@ -87,14 +87,37 @@ final class Screen {
             werase(window)
             previous = nil
         }
+        var run: [wchar_t] = []
+        run.reserveCapacity(frame.width)
         for y in 0..<frame.height {
+            var runStart = 0
+            var runRole = StyleRole.normal
+            func flush() {
+                guard !run.isEmpty else { return }
+                let style = styles[runRole] ?? (0, 0)
+                _ = skylight_put_run(window, Int32(y), Int32(runStart), run, Int32(run.count), style.attrs, style.pair)
+                run.removeAll(keepingCapacity: true)
+            }
             for x in 0..<frame.width {
                 let cell = frame[x, y]
-                if let old = previous, old[x, y] == cell { continue }
+                if let old = previous, old[x, y] == cell {
+                    // The right half of a wide character in the run is drawn with it.
+                    if !(cell.code == 0 && x > 0 && !run.isEmpty) { flush() }
+                    continue
+                }
                 changed = true
-                guard let text = cell.text else { continue }
-                put(text, width: cell.width, x: x, y: y, role: cell.role)
+                if cell.code == 0 { continue }
+                // Runs of one style, one scalar per cell, widths agreed with the C library.
+                let scalar = cell.code & Cell.valueMask
+                if cell.code & Cell.tableBit == 0, Int(skylight_wcwidth(Int32(bitPattern: scalar))) == cell.width {
+                    if run.isEmpty || runRole != cell.role { flush(); runStart = x; runRole = cell.role }
+                    run.append(wchar_t(bitPattern: scalar))
+                } else {
+                    flush()
+                    if let text = cell.text { put(text, width: cell.width, x: x, y: y, role: cell.role) }
+                }
             }
+            flush()
         }
         let wantCursor = frame.cursor != nil
         if wantCursor != cursorVisible || (wantCursor && (previous?.cursor?.x != frame.cursor?.x || previous?.cursor?.y != frame.cursor?.y)) {
