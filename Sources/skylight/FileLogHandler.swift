@@ -29,9 +29,8 @@ struct FileLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
+    func log(event: LogEvent) {
         let stamp = ISO8601DateFormatter().string(from: Date())
-        sink.write("\(stamp) \(level) \(label): \(message)\n")
+        sink.write("\(stamp) \(event.level) \(label): \(event.message)\n")
     }
 }
