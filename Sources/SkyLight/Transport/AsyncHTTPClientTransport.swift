@@ -28,19 +28,28 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        var outgoing = HTTPClientRequest(url: request.url)
-        outgoing.method = HTTPMethod(rawValue: request.method)
-        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
-        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
-        let timeout = TimeAmount.milliseconds(Int64(request.timeout * 1000))
         do {
-            let response = try await client.execute(outgoing, timeout: timeout)
-            var headers: [String: String] = [:]
-            for header in response.headers { headers[header.name.lowercased()] = header.value }
-            let buffer = try await response.body.collect(upTo: maxBodyBytes)
-            return HTTPResponse(status: Int(response.status.code), headers: headers, body: Data(buffer.readableBytesView))
+            var headers = HTTPHeaders()
+            for (name, value) in request.headers { headers.add(name: name, value: value) }
+            let outgoing = try HTTPClient.Request(url: request.url, method: HTTPMethod(rawValue: request.method), headers: headers,
+                                                  body: request.body.map { .bytes($0) })
+            // The whole exchange, body included, stays on the event loop and comes back in one
+            // hop: the async streaming interface costs several thread switches per request.
+            let task = client.execute(request: outgoing, delegate: ResponseAccumulator(request: outgoing, maxBodySize: maxBodyBytes),
+                                      deadline: .now() + .milliseconds(Int64(request.timeout * 1000)))
+            let response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+            var responseHeaders: [String: String] = [:]
+            for header in response.headers { responseHeaders[header.name.lowercased()] = header.value }
+            return HTTPResponse(status: Int(response.status.code), headers: responseHeaders,
+                                body: response.body.map { Data($0.readableBytesView) } ?? Data())
         } catch let error as TransportError {
             throw error
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             throw Self.classify(error)
         }
