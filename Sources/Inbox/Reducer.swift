@@ -201,27 +201,13 @@ public struct Reducer: Sendable {
             let latest = state.threads[id]?.messages.last?.id
             state.threads[id, default: ThreadState()].seenLatestID = latest
             return [.openEditor(contactID: id, text: state.drafts[id] ?? "")]
-        case .tag, .untag:
-            guard let id = state.selectedID else { return [] }
-            if command == .untag, (state.contacts[id]?.tags ?? []).isEmpty {
-                say(&state, "This contact has no tags")
+        case .tag, .untag, .blacklist, .note:
+            if case .offline = state.connection {
+                // Offline the inbox is read-only, but for replies, which wait in the outbox.
+                say(&state, "Offline: tags, notes and the blacklist need the server. Replies are queued.", error: true)
                 return []
             }
-            state.mode = .tagPicker(TagPicker(purpose: command == .tag ? .add : .remove, contactID: id))
-            return state.tags.isEmpty ? [.loadTags] : []
-        case .blacklist:
-            guard let id = state.selectedID else { return [] }
-            guard let contact = state.contacts[id], let blacklisted = contact.blacklisted else {
-                say(&state, "Loading the contact first…")
-                return [.loadContact(id)]
-            }
-            let name = contact.name ?? state.conversation(id)?.contactName ?? "contact \(id)"
-            state.mode = .confirm(.blacklist(contactID: id, name: name, willBlacklist: !blacklisted))
-            return []
-        case .note:
-            guard let id = state.selectedID else { return [] }
-            state.mode = .note(contactID: id, editor: LineEditor(multiline: true))
-            return []
+            return contactAction(command, &state)
         case .toggleSidebar:
             state.sidebarPreference = !state.sidebarShown
             if !state.sidebarShown && state.focus == .sidebar { state.focus = .list }
@@ -243,6 +229,35 @@ public struct Reducer: Sendable {
             return resend(&state)
         case .help:
             state.mode = .help(scroll: 0)
+            return []
+        }
+    }
+
+    /// Tag, untag, blacklist and note: the actions on the selected contact.
+    func contactAction(_ command: Command, _ state: inout InboxState) -> [Effect] {
+        switch command {
+        case .tag, .untag:
+            guard let id = state.selectedID else { return [] }
+            if command == .untag, (state.contacts[id]?.tags ?? []).isEmpty {
+                say(&state, "This contact has no tags")
+                return []
+            }
+            state.mode = .tagPicker(TagPicker(purpose: command == .tag ? .add : .remove, contactID: id))
+            return state.tags.isEmpty ? [.loadTags] : []
+        case .blacklist:
+            guard let id = state.selectedID else { return [] }
+            guard let contact = state.contacts[id], let blacklisted = contact.blacklisted else {
+                say(&state, "Loading the contact first…")
+                return [.loadContact(id)]
+            }
+            let name = contact.name ?? state.conversation(id)?.contactName ?? "contact \(id)"
+            state.mode = .confirm(.blacklist(contactID: id, name: name, willBlacklist: !blacklisted))
+            return []
+        case .note:
+            guard let id = state.selectedID else { return [] }
+            state.mode = .note(contactID: id, editor: LineEditor(multiline: true))
+            return []
+        default:
             return []
         }
     }

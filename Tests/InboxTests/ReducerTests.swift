@@ -379,6 +379,19 @@ struct RefresherTests {
         #expect(h.state.notice?.isError == false)
     }
 
+    @Test func offlineContactActionsSaySoAndChangeNothing() {
+        var h = Harness()
+        h.send(.conversationsFailed(.cannotConnect(reason: "refused"), isPoll: true))  // retrying
+        h.send(.conversationsFailed(.cannotConnect(reason: "refused"), isPoll: true))  // offline
+        guard case .offline = h.state.connection else { Issue.record("\(h.state.connection)"); return }
+        for key in ["t", "T", "b", "a"] {
+            #expect(h.press(.char(Character(key))).isEmpty)
+            #expect(h.state.mode == .normal && h.state.notice?.text.hasPrefix("Offline:") == true)
+        }
+        h.press(.char("r"))
+        guard case .compose = h.state.mode else { Issue.record("replies still open the composer offline"); return }
+    }
+
     @Test func cachedDetailsShowAtOnceAndAreAskedForAgain() {
         var h = Harness()
         let cached = Message(id: 9, contactID: 1, direction: .inbound, content: "from the cache")
