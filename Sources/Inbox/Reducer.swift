@@ -595,7 +595,9 @@ public struct Reducer: Sendable {
             let reason = error.description
             switch state.connection {
             case .offline: break
-            case .retrying(_, _) where error.requestNeverLeft:
+            case .retrying(_, _) where error.requestNeverLeft || error.isOutcomeUnknown:
+                // Two polls in a row without an answer (refused, dropped, timed out): offline.
+                // A server that answers, even with a 5xx or a 429, is only retried.
                 state.connection = .offline(since: state.lastSync ?? state.now, reason: reason)
             default:
                 state.connection = error.requestNeverLeft && state.lastSync == nil

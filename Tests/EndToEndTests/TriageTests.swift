@@ -1,6 +1,7 @@
 import Foundation
 import SkyLight
 import SkyLightSandbox
+import Terminal
 import Testing
 import TestSupport
 
@@ -187,6 +188,41 @@ struct TriageTests {
         try await second.wait(for: "✎ half-written reply", timeout: 60)
         try await second.keys("r")
         try await second.wait(for: "› half-written reply")
+    }
+
+    @Test func offlineShowsABannerAndARestartPaintsFromTheCache() async throws {
+        try await TerminalLock.exclusive { try await offlineExclusively() }
+    }
+
+    func offlineExclusively() async throws {
+        let setup = try await Self.setup()
+        let first = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
+        defer { first.kill() }
+        try await first.wait(for: "● live", timeout: 60)
+        // The newest thread as the server has it: it must come back from the cache later.
+        let newest = try await setup.client.messages.conversations(perPage: 1).items[0]
+        let message = try #require(try await setup.client.messages.history(contactID: newest.contactID, perPage: 1).items.first?.content)
+        let shown = String(Sanitizer.clean(message).prefix(12))
+        try await first.wait(for: shown)
+
+        // The network goes: every connection drops. The top line says so, and contact actions
+        // refuse politely.
+        defer { Task { await setup.sandbox.stop() } }
+        var drop = FaultRule()
+        drop.dropRate = 1
+        setup.sandbox.faults.set([drop])
+        try await first.wait(for: "OFFLINE since", timeout: 60)
+        try await first.keys("t")
+        try await first.wait(for: "Offline: tags, notes")
+        first.kill()
+
+        // A restart with the network still down starts offline and paints from the cache.
+        try await Task.sleep(for: .milliseconds(300))
+        let second = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
+        defer { second.kill() }
+        try await second.wait(for: "Conversations ", timeout: 60)
+        try await second.wait(for: shown)
+        try await second.wait(for: "OFFLINE since", timeout: 60)
     }
 
     @Test func demoModeRunsWithoutAnAccount() async throws {
