@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 @testable import Inbox
 import SkyLight
-import SkyLightSandbox
+@testable import SkyLightSandbox
 
 /// The fault drill: an agent's session of 200 actions (replies, tags, untags, notes,
 /// blacklist toggles) pressed as keys into the inbox's own reducer and effect runner, over
@@ -48,18 +48,6 @@ struct FaultDrillTests {
             guard let target = state.visible.firstIndex(of: id) else { return }
             let current = state.selectedIndex ?? 0
             press(Array(repeating: target > current ? .char("j") : .char("k"), count: abs(target - current)))
-        }
-    }
-
-    /// A fixed-seed generator, so a failing drill can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 
@@ -112,7 +100,7 @@ struct FaultDrillTests {
         fault.latencyMs = 400; fault.latencyRate = 0.05
         sandbox.faults.set([fault], seed: 7)
 
-        var random = SplitMix(state: 20261121)
+        var random = SplitMix64(seed: 20261121)  // fixed: a failing drill can be replayed
         var counts: [String: Int] = [:]
         for step in 0..<200 {
             let roll = Int.random(in: 0..<100, using: &random)
