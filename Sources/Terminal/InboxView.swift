@@ -1,13 +1,12 @@
 import Inbox
 import SkyLight
-import Synchronization
 
 /// The pure view: inbox state in, a frame out. No terminal, no I/O.
 public struct InboxView: Sendable {
     public var time: TimeFormat
     public var reducer: Reducer
     /// List rows already drawn, by everything they show: moving the selection redraws two.
-    let rowCache = RowCache()
+    let rowCache = Memo<RowKey, [Cell]>(limit: 1024)
 
     /// Creates a view rendering times at a UTC offset.
     public init(time: TimeFormat = TimeFormat(offset: 0), reducer: Reducer = Reducer()) {
@@ -128,12 +127,12 @@ public struct InboxView: Sendable {
 
     func renderRow(_ state: InboxState, _ c: Conversation, x: Int, y: Int, width: Int, _ frame: inout Frame) {
         let selected = c.contactID == state.selectedID
-        let key = RowCache.Key(conversation: c, width: width,
+        let key = RowKey(conversation: c, width: width,
                                base: selected ? (state.focus == .list ? .selectedFocused : .selected) : .normal,
                                unread: state.isUnread(c), when: time.relative(c.lastMessageAt, now: state.now),
                                fallbackName: c.contactName == nil ? state.contacts[c.contactID]?.name : nil,
                                blacklisted: state.contacts[c.contactID]?.blacklisted == true, draft: state.drafts[c.contactID])
-        let cells = rowCache.cells(for: key) {
+        let cells = rowCache.value(for: key) {
             var row = Frame(width: width, height: 2)
             drawRow(key, &row)
             return row.cells
@@ -141,7 +140,7 @@ public struct InboxView: Sendable {
         frame.copy(cells, x: x, y: y, width: width)
     }
 
-    func drawRow(_ key: RowCache.Key, _ frame: inout Frame) {
+    func drawRow(_ key: RowKey, _ frame: inout Frame) {
         let (c, width, x, y) = (key.conversation, key.width, 0, 0)
         let (selected, unread, base, when) = (key.base != .normal, key.unread, key.base, key.when)
         frame.fill(x: x, y: y, width: width, height: 2, role: base)
@@ -459,29 +458,14 @@ public struct InboxView: Sendable {
 
 import Foundation
 
-/// Drawn list rows, by everything that decides how they look. Bounded: cleared when full.
-final class RowCache: Sendable {
-    struct Key: Hashable {
-        var conversation: Conversation
-        var width: Int
-        var base: StyleRole
-        var unread: Bool
-        var when: String
-        var fallbackName: String?
-        var blacklisted: Bool
-        var draft: String?
-    }
-
-    static let limit = 1024
-    let rows = Mutex<[Key: [Cell]]>([:])
-
-    func cells(for key: Key, draw: () -> [Cell]) -> [Cell] {
-        if let known = rows.withLock({ $0[key] }) { return known }
-        let cells = draw()
-        rows.withLock { rows in
-            if rows.count >= Self.limit { rows.removeAll(keepingCapacity: true) }
-            rows[key] = cells
-        }
-        return cells
-    }
+/// Everything that decides how a list row looks.
+struct RowKey: Hashable, Sendable {
+    var conversation: Conversation
+    var width: Int
+    var base: StyleRole
+    var unread: Bool
+    var when: String
+    var fallbackName: String?
+    var blacklisted: Bool
+    var draft: String?
 }

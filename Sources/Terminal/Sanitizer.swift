@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Makes text from the API safe to draw: no byte of it can act on the terminal, and every
 /// grapheme has a width the frame, ncurses and the terminal agree on.
 ///
@@ -24,14 +22,9 @@ public enum Sanitizer {
     /// printable ASCII is returned as it is.
     public static func clean(_ text: String, multiline: Bool = false, tabWidth: Int = 4) -> String {
         if text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) { return text }
-        let key = CacheKey(text: text, multiline: multiline, tabWidth: tabWidth)
-        if let known = cache.withLock({ $0[key] }) { return known }
-        let cleaned = uncachedClean(text, multiline: multiline, tabWidth: tabWidth)
-        cache.withLock { entries in
-            if entries.count >= cacheLimit { entries.removeAll(keepingCapacity: true) }
-            entries[key] = cleaned
+        return cache.value(for: CacheKey(text: text, multiline: multiline, tabWidth: tabWidth)) {
+            uncachedClean(text, multiline: multiline, tabWidth: tabWidth)
         }
-        return cleaned
     }
 
     struct CacheKey: Hashable {
@@ -40,9 +33,8 @@ public enum Sanitizer {
         var tabWidth: Int
     }
 
-    /// Enough for every name and message a session draws; cleared whole when full.
-    static let cacheLimit = 8192
-    static let cache = Mutex<[CacheKey: String]>([:])
+    /// Enough for every name and message a session draws.
+    static let cache = Memo<CacheKey, String>(limit: 8192)
 
     static func uncachedClean(_ text: String, multiline: Bool, tabWidth: Int) -> String {
         var out = String.UnicodeScalarView()

@@ -1,22 +1,12 @@
-import Synchronization
-
 /// Word wrapping of sanitised text to a width in cells.
 public enum Wrap {
     struct Key: Hashable { var text: String; var width: Int }
-    /// Threads are drawn again on every frame: wrapped messages are remembered (bounded).
-    static let cache = Mutex<[Key: [String]]>([:])
-    static let cacheLimit = 4096
+    /// Threads are drawn again on every frame: wrapped messages are remembered.
+    static let cache = Memo<Key, [String]>(limit: 4096)
 
     /// Lines of at most `width` cells; words longer than a line are broken.
     public static func lines(_ text: String, width: Int) -> [String] {
-        let key = Key(text: text, width: width)
-        if let known = cache.withLock({ $0[key] }) { return known }
-        let wrapped = uncachedLines(text, width: width)
-        cache.withLock { entries in
-            if entries.count >= cacheLimit { entries.removeAll(keepingCapacity: true) }
-            entries[key] = wrapped
-        }
-        return wrapped
+        cache.value(for: Key(text: text, width: width)) { uncachedLines(text, width: width) }
     }
 
     static func uncachedLines(_ text: String, width: Int) -> [String] {
