@@ -9,11 +9,14 @@
 #define _DEFAULT_SOURCE 1
 #endif
 #define NCURSES_WIDECHAR 1
+#include <errno.h>
 #include <locale.h>
 #include <wchar.h>
 #include <signal.h>
 #include <unistd.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
 #include <curses.h>
 
 /* Macros and globals Swift cannot import cleanly under strict concurrency. */
@@ -61,8 +64,50 @@ static inline void skylight_route_signal(int sig, int fd) {
     sigaction(sig, &sa, NULL);
 }
 
+/* ncurses 6.4 flushes after every cursor movement, so one frame leaves as dozens of small
+   writes. During doupdate() its output goes to a memory file instead, and reaches the terminal
+   in one write. */
+static int skylight_spool_fd = -1;
+static int skylight_tty_fd = -1;
+static inline void skylight_spool_open(void) {
+    skylight_spool_fd = (int)syscall(SYS_memfd_create, "skylight-frame", 1u /* MFD_CLOEXEC */);
+    skylight_tty_fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (skylight_spool_fd < 0 || skylight_tty_fd < 0) {
+        if (skylight_spool_fd >= 0) close(skylight_spool_fd);
+        if (skylight_tty_fd >= 0) close(skylight_tty_fd);
+        skylight_spool_fd = skylight_tty_fd = -1;
+    }
+}
+static inline int skylight_write_all(int fd, const char *bytes, size_t count) {
+    while (count > 0) {
+        ssize_t n = write(fd, bytes, count);
+        if (n < 0) { if (errno == EINTR) continue; return -1; }
+        bytes += n; count -= (size_t)n;
+    }
+    return 0;
+}
+static inline int skylight_doupdate(void) {
+    if (skylight_spool_fd < 0) return doupdate();
+    dup2(skylight_spool_fd, STDOUT_FILENO);
+    int result = doupdate();
+    dup2(skylight_tty_fd, STDOUT_FILENO);
+    off_t size = lseek(skylight_spool_fd, 0, SEEK_CUR);
+    static char buffer[1 << 16];
+    for (off_t at = 0; at < size;) {
+        size_t want = (size_t)(size - at) < sizeof buffer ? (size_t)(size - at) : sizeof buffer;
+        ssize_t n = pread(skylight_spool_fd, buffer, want, at);
+        if (n <= 0) break;
+        if (skylight_write_all(STDOUT_FILENO, buffer, (size_t)n) != 0) break;
+        at += n;
+    }
+    /* The next frame overwrites from the start; only its own length is ever read back. */
+    lseek(skylight_spool_fd, 0, SEEK_SET);
+    return result;
+}
+
 /* On a crash, give the terminal back before the default action runs. */
 static void skylight_crash_handler(int sig) {
+    if (skylight_tty_fd >= 0) dup2(skylight_tty_fd, STDOUT_FILENO);
     endwin();
     signal(sig, SIG_DFL);
     raise(sig);

@@ -30,6 +30,11 @@ public struct Cell: Equatable, Sendable {
     /// A blank cell.
     public static let blank = Cell(text: " ", role: .normal)
 
+    /// A blank cell of a role.
+    public static func space(_ role: StyleRole) -> Cell { Cell(code: 0x20 | 1 << 21, role: role) }
+
+    init(code: UInt32, role: StyleRole) { self.code = code; self.role = role }
+
     static let valueMask: UInt32 = 0x1F_FFFF
     static let tableBit: UInt32 = 1 << 23
 
@@ -76,7 +81,7 @@ public struct Frame: Equatable, Sendable {
     /// A blank frame.
     public init(width: Int, height: Int, fill: StyleRole = .normal) {
         self.width = max(0, width); self.height = max(0, height)
-        cells = Array(repeating: Cell(text: " ", role: fill), count: self.width * self.height)
+        cells = Array(repeating: .space(fill), count: self.width * self.height)
     }
 
     public static func == (a: Frame, b: Frame) -> Bool {
@@ -91,10 +96,10 @@ public struct Frame: Equatable, Sendable {
             let i = y * width + x
             let old = cells[i]
             if old.code == 0, newValue.code != 0, x > 0, cells[i - 1].width == 2 {
-                cells[i - 1] = Cell(text: " ", role: cells[i - 1].role)
+                cells[i - 1] = .space(cells[i - 1].role)
             }
             if old.width == 2, x + 1 < width, cells[i + 1].code == 0 {
-                cells[i + 1] = Cell(text: " ", role: old.role)
+                cells[i + 1] = .space(old.role)
             }
             cells[i] = newValue
         }
@@ -113,7 +118,7 @@ public struct Frame: Equatable, Sendable {
     /// Fills a rectangle with blanks of a role.
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, role: StyleRole) {
         for row in max(0, y)..<min(height, y + h) {
-            for col in max(0, x)..<min(width, x + w) { self[col, row] = Cell(text: " ", role: role) }
+            for col in max(0, x)..<min(width, x + w) { self[col, row] = .space(role) }
         }
     }
 
@@ -124,6 +129,17 @@ public struct Frame: Equatable, Sendable {
         guard y >= 0, y < height, maxWidth > 0 else { return 0 }
         let limit = min(width, x + maxWidth)
         var col = x
+        // Most text is printable ASCII: one byte, one cell, no grapheme breaking.
+        let ascii = text.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
+            guard TextWidth.isPrintableASCII(bytes) else { return nil }
+            for byte in bytes.prefix(max(0, limit - col)) {
+                if col >= 0 { self[col, y] = Cell(code: UInt32(byte) | 1 << 21, role: role) }
+                col += 1
+            }
+            return col - x
+        }
+        if let ascii, let used = ascii { return used }
+        col = x
         for grapheme in text {
             let w = TextWidth.width(of: grapheme)
             if w == 0 { continue }
@@ -149,7 +165,7 @@ public struct Frame: Equatable, Sendable {
     /// Text cut to fit `width` cells, ending in `…` when cut.
     public static func truncate(_ text: String, to width: Int) -> String {
         guard width > 0 else { return "" }
-        if TextWidth.width(of: text) <= width { return text }
+        if text.utf8.count <= width || TextWidth.width(of: text) <= width { return text }
         var out = ""
         var used = 0
         for g in text {

@@ -7,6 +7,8 @@ public struct InboxView: Sendable {
     public var reducer: Reducer
     /// List rows already drawn, by everything they show: moving the selection redraws two.
     let rowCache = Memo<RowKey, [Cell]>(limit: 1024)
+    /// Thread panes already drawn: the selection's and its neighbours'.
+    let threadBodies = Memo<ThreadBodyKey, [Cell]>(limit: 8)
 
     /// Creates a view rendering times at a UTC offset.
     public init(time: TimeFormat = TimeFormat(offset: 0), reducer: Reducer = Reducer()) {
@@ -212,14 +214,32 @@ public struct InboxView: Sendable {
             bodyHeight -= composer.lines.count
         }
         guard bodyHeight > 0 else { return }
-        let thread = state.threads[id] ?? ThreadState()
-        var lines = threadLines(state, id, thread, width: rect.width - 1)
+        frame.copy(threadBody(state, id, width: rect.width, height: bodyHeight), x: rect.x, y: rect.y + 1, width: rect.width)
+    }
+
+    /// The messages part of a conversation's pane, drawn once per content and size: the
+    /// neighbours of the selection are drawn ahead (``warm(_:width:height:)``), so moving to
+    /// one copies cells instead of laying out its thread.
+    func threadBody(_ state: InboxState, _ id: Int, width: Int, height: Int) -> [Cell] {
+        let key = ThreadBodyKey(id: id, name: Sanitizer.clean(state.contacts[id]?.name ?? state.conversation(id)?.contactName ?? "Contact"),
+                                thread: state.threads[id] ?? ThreadState(), outbox: state.outbox.filter { $0.contactID == id },
+                                width: width, height: height)
+        return threadBodies.value(for: key) {
+            var block = Frame(width: width, height: height)
+            drawThreadBody(key, &block)
+            return block.cells
+        }
+    }
+
+    func drawThreadBody(_ key: ThreadBodyKey, _ frame: inout Frame) {
+        let (thread, bodyHeight, width) = (key.thread, key.height, key.width)
+        var (lines, complete) = threadLines(key, width: width - 1, needed: bodyHeight + thread.scrollUp)
         if lines.isEmpty {
             let text = thread.loading || thread.pagesLoaded == 0 ? "Loading messages…" : "No messages yet"
-            frame.put(text, x: rect.x + 1, y: rect.y + 2, maxWidth: rect.width - 2, role: .dim)
+            frame.put(text, x: 1, y: 1, maxWidth: width - 2, role: .dim)
             return
         }
-        if thread.hasOlder {
+        if thread.hasOlder, complete {
             lines.insert(Line(segments: [(thread.loading ? "  ↑ loading older messages…" : "  ↑ older messages: scroll up", .dim)]), at: 0)
         }
         let maxScroll = max(0, lines.count - bodyHeight)
@@ -230,39 +250,54 @@ public struct InboxView: Sendable {
         for row in top..<bodyHeight {
             let index = first + row - top
             guard index < lines.count else { break }
-            var x = rect.x + 1 + lines[index].indent
+            var x = 1 + lines[index].indent
             for (text, role) in lines[index].segments {
-                x += frame.put(text, x: x, y: rect.y + 1 + row, maxWidth: rect.maxX - x, role: role)
+                x += frame.put(text, x: x, y: row, maxWidth: width - x, role: role)
             }
         }
         if scroll > 0 {
             let marker = thread.unseenNew > 0 ? " ↓ \(thread.unseenNew) new · G to jump " : " ↓ more below · G "
-            let y = rect.y + bodyHeight
-            frame.put(marker, x: rect.maxX - TextWidth.width(of: marker) - 1, y: y, maxWidth: rect.width, role: .newMarker)
+            frame.put(marker, x: width - TextWidth.width(of: marker) - 1, y: bodyHeight - 1, maxWidth: width, role: .newMarker)
         }
     }
 
-    func threadLines(_ state: InboxState, _ id: Int, _ thread: ThreadState, width: Int) -> [Line] {
-        var lines: [Line] = []
-        var lastDay: Int64?
-        let name = Sanitizer.clean(state.contacts[id]?.name ?? state.conversation(id)?.contactName ?? "Contact")
+    /// Draws ahead the threads next to the selection, after a frame is on screen.
+    public func warm(_ state: InboxState, width: Int, height: Int) {
+        let layout = Layout(width: width, height: height, sidebar: state.sidebarShown)
+        guard !layout.tooSmall, layout.thread.width > 4, let id = state.selectedID,
+              let index = state.visible.firstIndex(of: id) else { return }
+        for neighbour in [index + 1, index - 1] where state.visible.indices.contains(neighbour) {
+            let other = state.visible[neighbour]
+            guard let thread = state.threads[other], !thread.messages.isEmpty else { continue }
+            let composer = composerLines(state, other, width: layout.thread.width)?.lines.count ?? 0
+            let bodyHeight = layout.thread.height - 1 - composer
+            if bodyHeight > 0 { _ = threadBody(state, other, width: layout.thread.width, height: bodyHeight) }
+        }
+    }
+
+    /// The thread's last `needed` display lines or more (all of them when `complete`): only
+    /// what can be on screen is wrapped and laid out, however long the thread.
+    func threadLines(_ key: ThreadBodyKey, width: Int, needed: Int = .max) -> (lines: [Line], complete: Bool) {
+        let (name, thread) = (key.name, key.thread)
         let bodyWidth = max(10, width - 6)
-        func dayLine(_ t: Timestamp?) {
-            guard let t else { return }
-            let day = time.dayNumber(t)
-            guard day != lastDay else { return }
-            lastDay = day
+        func dayLine(_ t: Timestamp) -> Line {
             let label = " \(time.day(t)) "
             let side = max(2, (width - TextWidth.width(of: label)) / 2)
-            lines.append(Line(segments: [(String(repeating: "─", count: side) + label + String(repeating: "─", count: side), .daySeparator)]))
+            let rule = String(repeating: "─", count: side)
+            return Line(segments: [(rule + label + rule, .daySeparator)])
         }
-        for message in thread.messages {
-            dayLine(message.timestamp)
+        /// A day separator when `t` falls on another day than `previous`.
+        func separator(_ t: Timestamp?, after previous: Timestamp?) -> [Line] {
+            guard let t else { return [] }
+            if let previous, time.dayNumber(previous) == time.dayNumber(t) { return [] }
+            return [dayLine(t)]
+        }
+        func block(_ message: Message) -> [Line] {
             let outbound = message.direction != .inbound
             let stamp = message.timestamp.map(time.clock) ?? ""
             var header: [(String, StyleRole)] = [(outbound ? "You" : name, .author), ("  " + stamp, .timestamp)]
             if outbound { header += mark(message.status) }
-            lines.append(Line(segments: header, indent: outbound ? 4 : 0))
+            var lines = [Line(segments: header, indent: outbound ? 4 : 0)]
             let text = Sanitizer.clean(message.content ?? "", multiline: true)
             for part in Wrap.lines(text, width: bodyWidth - (outbound ? 4 : 0)) {
                 lines.append(Line(segments: [(part, outbound ? .outbound : .inbound)], indent: outbound ? 6 : 2))
@@ -274,28 +309,54 @@ public struct InboxView: Sendable {
                 }
             }
             lines.append(Line(segments: []))
+            return lines
         }
-        for entry in state.outbox where entry.contactID == id {
-            dayLine(entry.createdAt)
+
+        // Replies still in the outbox come after the thread, oldest first.
+        /// The time of the last message before `index` that has one.
+        func timestamp(before index: Int) -> Timestamp? {
+            thread.messages[..<index].last(where: { $0.timestamp != nil })?.timestamp
+        }
+        var tail: [Line] = []
+        var previousDay = timestamp(before: thread.messages.count)
+        for entry in key.outbox {
+            tail += separator(entry.createdAt, after: previousDay)
+            previousDay = entry.createdAt
             let (label, role): (String, StyleRole) = switch entry.state {
             case .queued: ("  … queued", .markPending)
             case .sending: ("  … sending", .markPending)
             case .unknown: ("  ? checking whether it was delivered", .markPending)
             case .failed: ("  ✗ failed", .markFailed)
             }
-            lines.append(Line(segments: [("You", .author), ("  " + time.clock(entry.createdAt), .timestamp), (label, role)], indent: 4))
+            tail.append(Line(segments: [("You", .author), ("  " + time.clock(entry.createdAt), .timestamp), (label, role)], indent: 4))
             for part in Wrap.lines(Sanitizer.clean(entry.text, multiline: true), width: bodyWidth - 4) {
-                lines.append(Line(segments: [(part, .outbound)], indent: 6))
+                tail.append(Line(segments: [(part, .outbound)], indent: 6))
             }
             if case .failed(let why) = entry.state {
                 for part in Wrap.lines("✗ \(Sanitizer.clean(why)) · R resend", width: bodyWidth - 4) {
-                    lines.append(Line(segments: [(part, .markFailed)], indent: 6))
+                    tail.append(Line(segments: [(part, .markFailed)], indent: 6))
                 }
             }
-            lines.append(Line(segments: []))
+            tail.append(Line(segments: []))
         }
+
+        // Messages from the newest back, until the screen (and the scroll) is covered.
+        var blocks: [[Line]] = []
+        var count = tail.count
+        var index = thread.messages.count
+        while index > 0, count < needed + 1 {
+            index -= 1
+            let message = thread.messages[index]
+            let lines = separator(message.timestamp, after: timestamp(before: index)) + block(message)
+            count += lines.count
+            blocks.append(lines)
+        }
+        var lines: [Line] = []
+        lines.reserveCapacity(count)
+        for block in blocks.reversed() { lines += block }
+        lines += tail
         while lines.last?.segments.isEmpty == true { lines.removeLast() }
-        return lines
+        return (lines, index == 0)
     }
 
     static func channelName(_ type: ChannelType) -> String {
@@ -459,6 +520,27 @@ public struct InboxView: Sendable {
 import Foundation
 
 /// Everything that decides how a list row looks.
+/// Everything a thread pane's messages part shows.
+struct ThreadBodyKey: Hashable, Sendable {
+    var id: Int
+    var name: String
+    var thread: ThreadState
+    var outbox: [OutboxEntry]
+    var width: Int
+    var height: Int
+
+    // Equality compares the messages (at once when the array is the same); hashing them would
+    // cost as much as drawing them.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(thread.messages.count)
+        hasher.combine(thread.messages.last?.id)
+        hasher.combine(thread.scrollUp)
+        hasher.combine(width)
+        hasher.combine(height)
+    }
+}
+
 struct RowKey: Hashable, Sendable {
     var conversation: Conversation
     var width: Int
@@ -468,4 +550,13 @@ struct RowKey: Hashable, Sendable {
     var fallbackName: String?
     var blacklisted: Bool
     var draft: String?
+
+    // Hashing every string of the row costs more than drawing it; equality still checks all.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(conversation.contactID)
+        hasher.combine(conversation.lastMessageAt?.microseconds)
+        hasher.combine(width)
+        hasher.combine(base)
+        hasher.combine(unread)
+    }
 }

@@ -29,6 +29,7 @@ final class Screen {
         // Without this, ncurses stops mid-update to look for typeahead and flushes each part
         // separately: many small writes instead of one per frame.
         typeahead(-1)
+        skylight_spool_open()
         intrflush(window, false)
         curs_set(0)
         if has_colors() {
@@ -89,7 +90,11 @@ final class Screen {
         }
         var run: [wchar_t] = []
         run.reserveCapacity(frame.width)
+        let cells = frame.cells
+        let oldCells = previous?.cells
         for y in 0..<frame.height {
+            let rowStart = y * frame.width
+            if let oldCells, oldCells[rowStart..<(rowStart + frame.width)] == cells[rowStart..<(rowStart + frame.width)] { continue }
             var runStart = 0
             var runRole = StyleRole.normal
             func flush() {
@@ -99,8 +104,8 @@ final class Screen {
                 run.removeAll(keepingCapacity: true)
             }
             for x in 0..<frame.width {
-                let cell = frame[x, y]
-                if let old = previous, old[x, y] == cell {
+                let cell = cells[rowStart + x]
+                if let oldCells, oldCells[rowStart + x] == cell {
                     // The right half of a wide character in the run is drawn with it.
                     if !(cell.code == 0 && x > 0 && !run.isEmpty) { flush() }
                     continue
@@ -109,7 +114,7 @@ final class Screen {
                 if cell.code == 0 { continue }
                 // Runs of one style, one scalar per cell, widths agreed with the C library.
                 let scalar = cell.code & Cell.valueMask
-                if cell.code & Cell.tableBit == 0, Int(skylight_wcwidth(Int32(bitPattern: scalar))) == cell.width {
+                if cell.code & Cell.tableBit == 0, (0x20..<0x7F).contains(scalar) || Int(skylight_wcwidth(Int32(bitPattern: scalar))) == cell.width {
                     if run.isEmpty || runRole != cell.role { flush(); runStart = x; runRole = cell.role }
                     run.append(wchar_t(bitPattern: scalar))
                 } else {
@@ -131,7 +136,7 @@ final class Screen {
         guard changed else { return }
         if let cursor = frame.cursor { wmove(window, Int32(cursor.y), Int32(cursor.x)) }
         wnoutrefresh(window)
-        doupdate()
+        skylight_doupdate()
     }
 
     func put(_ grapheme: Character, width expected: Int, x: Int, y: Int, role: StyleRole) {

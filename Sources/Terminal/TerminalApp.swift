@@ -60,9 +60,18 @@ public final class TerminalApp {
         var size = (width: 0, height: 0)
         var exit = Exit.quit
 
+        // Background work starts after the frame is on screen: on a small machine its threads
+        // would otherwise compete with drawing the key's answer.
+        var pending: [Effect] = []
         func dispatch(_ action: Action) {
-            let effects = reducer.reduce(&state, action)
-            for effect in effects { perform(effect, screen: screen, runner: runner, mailbox: mailbox) }
+            for effect in reducer.reduce(&state, action) {
+                if effect.belongsToTerminal { perform(effect, screen: screen, runner: runner, mailbox: mailbox) }
+                else { pending.append(effect) }
+            }
+        }
+        func startPending() {
+            for effect in pending { runner.run(effect) }
+            pending = []
         }
         func syncViewport() {
             let now = screen.size
@@ -87,7 +96,10 @@ public final class TerminalApp {
                 syncViewport()
                 screen.draw(view.render(state, width: size.width, height: size.height))
                 dirty = false
+                startPending()
+                view.warm(state, width: size.width, height: size.height)
             }
+            startPending()
             // Wake for the next tick, or earlier when the next poll falls due.
             let untilPoll = state.pollInFlight ? 1.0 : max(0, state.nextPollAt.seconds(since: .now))
             if ContinuousClock.now + .milliseconds(Int(untilPoll * 1000)) < nextTick {
@@ -130,6 +142,7 @@ public final class TerminalApp {
                 if state != before { dirty = true }
             }
         }
+        startPending()
         runner.flushDrafts(currentDrafts())
         return exit
     }
@@ -186,5 +199,15 @@ public final class TerminalApp {
         var result = String(decoding: data, as: UTF8.self)
         while result.hasSuffix("\n") { result.removeLast() }
         return result
+    }
+}
+
+extension Effect {
+    /// Effects the main loop carries out itself, before the next frame; the rest go to the runner.
+    var belongsToTerminal: Bool {
+        switch self {
+        case .bell, .redraw, .notify, .applyTheme, .openEditor: return true
+        default: return false
+        }
     }
 }

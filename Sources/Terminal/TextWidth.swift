@@ -43,6 +43,13 @@ public enum TextWidth {
 
     /// Width of sanitised text.
     public static func width(of text: String) -> Int {
-        text.reduce(0) { $0 + width(of: $1) }
+        let ascii = text.utf8.withContiguousStorageIfAvailable { isPrintableASCII($0) ? $0.count : nil }
+        if let ascii, let width = ascii { return width }
+        return text.reduce(0) { $0 + width(of: $1) }
+    }
+
+    /// Whether every byte is printable ASCII, so each is one grapheme one cell wide.
+    static func isPrintableASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.allSatisfy { $0 &- 0x20 < 0x5F }
     }
 }
