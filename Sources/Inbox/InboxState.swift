@@ -145,7 +145,16 @@ public struct OutboxEntry: Equatable, Sendable, Identifiable {
 public struct InboxState: Equatable, Sendable {
     public var accountLabel: String
     public var now: Timestamp
-    public var conversations: [Conversation] = []
+    public var conversations: [Conversation] = [] {
+        didSet {
+            positions = Dictionary(conversations.enumerated().map { ($1.contactID, $0) }, uniquingKeysWith: { first, _ in first })
+            recount()
+        }
+    }
+    /// Where each contact's conversation sits in ``conversations``: every frame looks rows up by id.
+    private(set) var positions: [Int: Int] = [:]
+    /// Unread conversations in all (not only the visible ones), kept in step with what it counts.
+    public private(set) var unreadTotal = 0
     /// Ids of the conversations the filters let through, in list order (derived, kept in step).
     public private(set) var visible: [Int] = []
     public var conversationsLoaded = false
@@ -171,9 +180,9 @@ public struct InboxState: Equatable, Sendable {
     public var outbox: [OutboxEntry] = []
     public var drafts: [Int: String] = [:]
     /// Local read watermarks: a conversation is read up to this instant.
-    public var readMarks: [Int: Timestamp] = [:]
+    public var readMarks: [Int: Timestamp] = [:] { didSet { recount() } }
     /// Conversations the agent marked unread by hand.
-    public var markedUnread: Set<Int> = []
+    public var markedUnread: Set<Int> = [] { didSet { recount() } }
     public var jumpStack: [Int] = []
     /// nil: shown when the terminal is wide enough.
     public var sidebarPreference: Bool?
@@ -218,7 +227,7 @@ public struct InboxState: Equatable, Sendable {
 
     /// The conversation with a contact.
     public func conversation(_ id: Int) -> Conversation? {
-        conversations.first { $0.contactID == id }
+        positions[id].map { conversations[$0] }
     }
 
     /// Whether a conversation counts as unread: the server says so and the local watermark
@@ -230,8 +239,7 @@ public struct InboxState: Equatable, Sendable {
         return true
     }
 
-    /// Unread conversations in all (not only the visible ones).
-    public var unreadTotal: Int { conversations.reduce(0) { $0 + (isUnread($1) ? 1 : 0) } }
+    mutating func recount() { unreadTotal = conversations.reduce(0) { $0 + (isUnread($1) ? 1 : 0) } }
 
     /// The selected conversation's position in ``visible``.
     public var selectedIndex: Int? { selectedID.flatMap { visible.firstIndex(of: $0) } }

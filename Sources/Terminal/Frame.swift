@@ -140,6 +140,29 @@ public struct Frame: Equatable, Sendable {
         }
         if let ascii, let used = ascii { return used }
         col = x
+        // Text whose every scalar stands alone as a grapheme (box drawing, punctuation, most
+        // letters and CJK) is drawn a scalar at a time, also without grapheme breaking.
+        if text.unicodeScalars.allSatisfy({ TextWidth.standsAlone($0.value) }) {
+            for scalar in text.unicodeScalars {
+                let w = TextWidth.isWide(scalar.value) ? 2 : 1
+                if col + w > limit {
+                    if col < limit { self[col, y] = .space(role); col += 1 }
+                    break
+                }
+                if col >= 0 {
+                    self[col, y] = Cell(code: scalar.value | UInt32(w) << 21, role: role)
+                    if w == 2 { self[col + 1, y] = Cell(code: 0, role: role) }
+                }
+                col += w
+            }
+            return col - x
+        }
+        return putGraphemes(text, x: x, y: y, limit: limit, role: role)
+    }
+
+    /// The general case of ``put(_:x:y:maxWidth:role:)``: a grapheme at a time.
+    mutating func putGraphemes(_ text: String, x: Int, y: Int, limit: Int, role: StyleRole) -> Int {
+        var col = x
         for grapheme in text {
             let w = TextWidth.width(of: grapheme)
             if w == 0 { continue }

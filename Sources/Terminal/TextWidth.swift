@@ -48,6 +48,22 @@ public enum TextWidth {
         return text.reduce(0) { $0 + width(of: $1) }
     }
 
+    /// Whether a scalar is always a grapheme of its own once sanitised: it neither extends
+    /// the one before (combining marks, joiners, selectors, modifiers) nor joins the next
+    /// (Hangul jamo, regional indicators, prepended marks).
+    static func standsAlone(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x20...0x7E, 0xA0...0xAC, 0xAE...0x2FF: return true
+        case 0x370...0x482, 0x48A...0x52F: return true                     // Greek, Cyrillic letters
+        case 0x621...0x64A, 0x660...0x66F, 0x671...0x6D5: return true      // Arabic letters, digits
+        case 0x2010...0x2027, 0x2030...0x205E, 0x2070...0x20CF: return true // punctuation, currency
+        case 0x2100...0x2BFF: return true                                  // symbols, arrows, boxes, shapes
+        case 0x3041...0x3096, 0x30A1...0x30FA: return true                 // kana
+        case 0x4E00...0x9FFF, 0xAC00...0xD7A3: return true                 // CJK ideographs, Hangul syllables
+        default: return false
+        }
+    }
+
     /// Whether every byte is printable ASCII, so each is one grapheme one cell wide.
     static func isPrintableASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         bytes.allSatisfy { $0 &- 0x20 < 0x5F }

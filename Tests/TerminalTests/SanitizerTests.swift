@@ -49,6 +49,23 @@ struct SanitizerTests {
         }
     }
 
+    /// The fast paths of `Frame.put` (printable ASCII, scalars that are graphemes of their
+    /// own) draw exactly what breaking the text into graphemes draws.
+    @Test func fastPathsDrawWhatGraphemesDraw() {
+        let extra = ["plain", "│ box ─ rules ─│", "王静 박서연 عبدالله", "Grüße · naïve – “quotes” …", "👍🏽 e\u{301} 각 \u{1100}\u{1161}",
+                     "✓✓ read", "abc\u{20D7}", String(repeating: "─", count: 90)]
+        for raw in Self.corpus + extra {
+            let text = Sanitizer.clean(raw)
+            for width in [3, 12, 40] {
+                var fast = Frame(width: width + 2, height: 1)
+                var slow = fast
+                let a = fast.put(text, x: 1, y: 0, maxWidth: width, role: .inbound)
+                let b = slow.putGraphemes(text, x: 1, y: 0, limit: width + 1, role: .inbound)
+                #expect(a == b && fast == slow, "\(raw.debugDescription) at \(width)")
+            }
+        }
+    }
+
     @Test func escapeSequencesCollapse() {
         #expect(Sanitizer.clean("Roses are \u{1B}[0;31mred\u{1B}[0m!") == "Roses are ␛red␛!")
         #expect(Sanitizer.clean("\u{1B}]0;pwned\u{07}Eve") == "␛Eve")
