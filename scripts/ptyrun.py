@@ -128,7 +128,7 @@ def paint(a, cmd):
     out, first, last = s.read(a.settle_startup, 30)
     result = {"first_byte_ms": round((first - s.t0) * 1000, 1) if first else None,
               "first_paint_ms": round((last - s.t0) * 1000, 1) if last else None, "startup_bytes": len(out)}
-    latencies, total_bytes, total_changed = [], 0, 0
+    latencies, total_bytes, total_changed, text_bytes = [], 0, 0, 0
     for _ in range(a.keys):
         before = s.cells()
         start = time.monotonic()
@@ -138,11 +138,15 @@ def paint(a, cmd):
         if last:
             latencies.append((last - start) * 1000)
         total_bytes += len(out)
-        total_changed += sum(1 for y in range(a.rows) for x in range(a.cols) if before[y][x] != after[y][x])
+        changed = [(y, x) for y in range(a.rows) for x in range(a.cols) if before[y][x] != after[y][x]]
+        total_changed += len(changed)
+        # What the new text alone costs: its UTF-8 bytes (blanks can be erased for free).
+        text_bytes += sum(len(after[y][x][0].encode()) for y, x in changed if after[y][x][0] not in (" ", ""))
     latencies.sort()
     if latencies:
         result.update(key_latency_ms_median=round(latencies[len(latencies) // 2], 2), key_latency_ms_max=round(latencies[-1], 2))
     result["bytes_per_changed_cell"] = round(total_bytes / total_changed, 3) if total_changed else None
+    result["text_bytes_per_changed_cell"] = round(text_bytes / total_changed, 3) if total_changed else None
     cpu0, _ = s.usage()
     idle_bytes = 0
     end = time.monotonic() + a.idle

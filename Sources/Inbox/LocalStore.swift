@@ -14,6 +14,9 @@ public final class LocalStore: Sendable {
     public init(path: String, conversationLimit: Int = 20_000) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(3)
+        // The store is read at start and written now and then: a small page cache per
+        // connection is enough (SQLite's default is 2 MB each).
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -256") }
         if path == ":memory:" {
             db = try DatabaseQueue(configuration: configuration)
         } else {

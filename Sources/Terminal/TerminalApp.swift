@@ -18,6 +18,10 @@ public final class TerminalApp {
     let logger: Logger
     let makeRunner: @Sendable (@escaping @Sendable (Action) -> Void) -> EffectRunner
     let startup: [Action]
+    /// Called once each time the agent has left the keyboard for ``idleAfter``.
+    public var onIdle: () -> Void = {}
+    /// How long without a key counts as idle.
+    public var idleAfter: Duration = .seconds(5)
 
     /// Creates the app; `makeRunner` builds the effect runner around the mailbox's post function.
     public init(state: InboxState, reducer: Reducer, theme: Theme, themes: ThemeLibrary, colors: Bool, startup: [Action] = [],
@@ -60,8 +64,7 @@ public final class TerminalApp {
         var size = (width: 0, height: 0)
         var exit = Exit.quit
 
-        // Background work starts after the frame is on screen: on a small machine its threads
-        // would otherwise compete with drawing the key's answer.
+        // Background work starts after the frame is on screen (see the poll below).
         var pending: [Effect] = []
         func dispatch(_ action: Action) {
             for effect in reducer.reduce(&state, action) {
@@ -91,24 +94,28 @@ public final class TerminalApp {
                    pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0),
                    pollfd(fd: signals[0], events: Int16(POLLIN), revents: 0)]
         var dirty = true
+        var lastKey = ContinuousClock.now
+        var idleHandled = false
         while !state.quitting {
             if dirty {
                 syncViewport()
                 screen.draw(view.render(state, width: size.width, height: size.height))
                 dirty = false
-                startPending()
                 view.warm(state, width: size.width, height: size.height)
             }
-            startPending()
             // Wake for the next tick, or earlier when the next poll falls due.
             let untilPoll = state.pollInFlight ? 1.0 : max(0, state.nextPollAt.seconds(since: .now))
             if ContinuousClock.now + .milliseconds(Int(untilPoll * 1000)) < nextTick {
                 nextTick = ContinuousClock.now + .milliseconds(Int(untilPoll * 1000))
             }
             let remaining = nextTick - ContinuousClock.now
-            let timeout = max(0, Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000))
+            var timeout = max(0, Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000))
+            // Background work waits until the terminal has had a moment to take the frame:
+            // on a small machine its threads would otherwise compete with the terminal for it.
+            if !pending.isEmpty { timeout = min(timeout, 2) }
             for i in fds.indices { fds[i].revents = 0 }
             let ready = poll(&fds, nfds_t(fds.count), timeout)
+            startPending()
             if ready < 0 && errno != EINTR { break }
             if fds[2].revents != 0 {
                 var byte: UInt8 = 0
@@ -127,7 +134,9 @@ public final class TerminalApp {
                 dirty = true
                 switch event {
                 case .resize: syncViewport()
-                case .key(let key): dispatch(.key(key))
+                case .key(let key):
+                    lastKey = ContinuousClock.now; idleHandled = false
+                    dispatch(.key(key))
                 }
             }
             if fds[1].revents != 0 {
@@ -140,6 +149,10 @@ public final class TerminalApp {
                 dispatch(.tick(now: .now, jitter: Double.random(in: 0...1)))
                 nextTick = ContinuousClock.now + .seconds(1)
                 if state != before { dirty = true }
+                if !idleHandled, ContinuousClock.now - lastKey >= idleAfter {
+                    idleHandled = true
+                    onIdle()
+                }
             }
         }
         startPending()

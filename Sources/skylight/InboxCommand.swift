@@ -24,7 +24,6 @@ struct InboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("seed-size"), help: "With --demo: conversations to seed.") var seedSize: Int?
 
     func run() async throws {
-        ResidentCode.limitFaultAround()
         let environment = ProcessInfo.processInfo.environment
         let logPath = XDG.stateHome(environment) + "/skylight/skylight.log"
         let sink = FileLogHandler.Sink(path: logPath)
@@ -113,10 +112,13 @@ struct InboxCommand: AsyncParsableCommand {
         let colorTheme = noColor ? initialTheme.withoutColors : initialTheme
         let startupActions = startup + [.start]
         let makeApp: @Sendable () -> TerminalApp = {
-            TerminalApp(state: initialState, reducer: reducer, theme: colorTheme, themes: themes, colors: !noColor,
-                        startup: startupActions, logger: logger) { post in
+            let app = TerminalApp(state: initialState, reducer: reducer, theme: colorTheme, themes: themes, colors: !noColor,
+                                  startup: startupActions, logger: logger) { post in
                 EffectRunner(client: client, store: store, logger: Logger(label: "skylight.effects"), post: post)
             }
+            // An inbox left open for hours keeps only the code its polling runs.
+            app.onIdle = ResidentCode.trim
+            return app
         }
         let exit: TerminalApp.Exit
         ResidentCode.trim()  // start-up is over: keep only the code the main loop uses
