@@ -739,35 +739,42 @@ public struct Reducer: Sendable {
         state.connection = .live
         state.lastSync = state.now
         var effects: [Effect] = []
-        var rows = state.conversations
-        var index = Dictionary(rows.enumerated().map { ($1.contactID, $0) }, uniquingKeysWith: { a, _ in a })
         var newInbound: [Conversation] = []
+        // The newest time seen before this page: needed only to decide whether to read on.
+        let lastSeen = isPoll && page.hasMore ? state.conversations.lazy.compactMap(\.lastMessageAt).max() : nil
         let firstLoad = !state.conversationsLoaded
-        let lastSeen = state.conversations.lazy.compactMap(\.lastMessageAt).max()
-        for row in page.items {
-            if let i = index[row.contactID] {
-                let old = rows[i]
-                if old.lastMessageAt != row.lastMessageAt {
-                    if row.contactID == state.selectedID {
-                        if state.threads[row.contactID]?.loading != true {
-                            state.threads[row.contactID, default: ThreadState()].loading = true
-                            effects.append(.loadThread(contactID: row.contactID, page: 1))
-                        }
-                    } else if state.threads[row.contactID] != nil {
-                        // Stale: fetched again when opened.
-                        state.threads[row.contactID]?.pagesLoaded = 0
-                    }
-                    if (row.unreadCount ?? 0) > (old.unreadCount ?? 0) { newInbound.append(row) }
-                }
-                rows[i] = row
-            } else {
-                if !firstLoad, (row.unreadCount ?? 0) > 0 { newInbound.append(row) }
-                index[row.contactID] = rows.count
-                rows.append(row)
-            }
+        // Most polls bring rows already on screen: then nothing is merged, sorted or refiltered.
+        let unchanged = !firstLoad && page.items.allSatisfy { row in
+            state.positions[row.contactID].map { state.conversations[$0] == row } ?? false
         }
-        rows.sort { ($0.lastMessageAt ?? .init(microseconds: 0), $0.contactID) > ($1.lastMessageAt ?? .init(microseconds: 0), $1.contactID) }
-        state.setConversations(rows)
+        if !unchanged {
+            var rows = state.conversations
+            var index = Dictionary(rows.enumerated().map { ($1.contactID, $0) }, uniquingKeysWith: { a, _ in a })
+            for row in page.items {
+                if let i = index[row.contactID] {
+                    let old = rows[i]
+                    if old.lastMessageAt != row.lastMessageAt {
+                        if row.contactID == state.selectedID {
+                            if state.threads[row.contactID]?.loading != true {
+                                state.threads[row.contactID, default: ThreadState()].loading = true
+                                effects.append(.loadThread(contactID: row.contactID, page: 1))
+                            }
+                        } else if state.threads[row.contactID] != nil {
+                            // Stale: fetched again when opened.
+                            state.threads[row.contactID]?.pagesLoaded = 0
+                        }
+                        if (row.unreadCount ?? 0) > (old.unreadCount ?? 0) { newInbound.append(row) }
+                    }
+                    rows[i] = row
+                } else {
+                    if !firstLoad, (row.unreadCount ?? 0) > 0 { newInbound.append(row) }
+                    index[row.contactID] = rows.count
+                    rows.append(row)
+                }
+            }
+            rows.sort { ($0.lastMessageAt ?? .init(microseconds: 0), $0.contactID) > ($1.lastMessageAt ?? .init(microseconds: 0), $1.contactID) }
+            state.setConversations(rows)
+        }
         state.conversationsLoaded = true
         if state.selectedID == nil || !state.visible.contains(state.selectedID!) {
             if state.selectedID == nil { state.selectedID = state.visible.first }
