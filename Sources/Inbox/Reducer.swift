@@ -808,7 +808,8 @@ public struct Reducer: Sendable {
                 effects.append(.notify(title: first.contactName ?? "New message", body: first.lastMessage ?? ""))
             }
         }
-        if !page.items.isEmpty { effects.append(.cacheConversations(page.items)) }
+        // Rows already known as they are were cached when they came: no disk write every poll.
+        if !page.items.isEmpty, !unchanged { effects.append(.cacheConversations(page.items)) }
         return effects
     }
 

@@ -409,9 +409,11 @@ struct RefresherTests {
         let effects = h.send(.conversationsLoaded(Page(items: same, meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 5)), isPoll: true))
         #expect(h.state.conversations == before.conversations && h.state.visible == before.visible && h.state.notice == nil)
         #expect(!effects.contains(.bell) && h.state.unreadTotal == 2 && h.state.lastSync == h.state.now)
+        #expect(!effects.contains { if case .cacheConversations = $0 { true } else { false } })
         let newcomer = Conversation(contactID: 9, contactName: "New", channel: .telegram, lastMessage: "hi",
                                     lastMessageAt: Harness.t0.adding(seconds: 1), unreadCount: 1)
-        h.send(.conversationsLoaded(Page(items: same + [newcomer], meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 6)), isPoll: true))
+        let more = h.send(.conversationsLoaded(Page(items: same + [newcomer], meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 6)), isPoll: true))
+        #expect(more.contains(.cacheConversations(same + [newcomer])))
         #expect(h.state.visible.first == 9 && h.state.conversation(9)?.contactName == "New" && h.state.unreadTotal == 3)
         #expect(h.state.notice?.text == "New message · New: hi")
     }
