@@ -749,7 +749,7 @@ public struct Reducer: Sendable {
         }
         if !unchanged {
             var rows = state.conversations
-            var index = Dictionary(rows.enumerated().map { ($1.contactID, $0) }, uniquingKeysWith: { a, _ in a })
+            var index = state.positions
             for row in page.items {
                 if let i = index[row.contactID] {
                     let old = rows[i]
@@ -825,7 +825,7 @@ public struct Reducer: Sendable {
             stored.content = stored.content ?? entry.text
             stored.createdAt = stored.createdAt ?? stored.sentAt ?? state.now
             _ = state.threads[entry.contactID, default: ThreadState()].merge([stored])
-            if let i = state.conversations.firstIndex(where: { $0.contactID == entry.contactID }) {
+            if let i = state.positions[entry.contactID] {
                 var row = state.conversations[i]
                 row.lastMessage = stored.content
                 row.lastMessageAt = stored.timestamp ?? row.lastMessageAt

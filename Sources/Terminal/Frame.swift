@@ -129,19 +129,8 @@ public struct Frame: Equatable, Sendable {
         guard y >= 0, y < height, maxWidth > 0 else { return 0 }
         let limit = min(width, x + maxWidth)
         var col = x
-        // Most text is printable ASCII: one byte, one cell, no grapheme breaking.
-        let ascii = text.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
-            guard TextWidth.isPrintableASCII(bytes) else { return nil }
-            for byte in bytes.prefix(max(0, limit - col)) {
-                if col >= 0 { self[col, y] = Cell(code: UInt32(byte) | 1 << 21, role: role) }
-                col += 1
-            }
-            return col - x
-        }
-        if let ascii, let used = ascii { return used }
-        col = x
-        // Text whose every scalar stands alone as a grapheme (box drawing, punctuation, most
-        // letters and CJK) is drawn a scalar at a time, also without grapheme breaking.
+        // Text whose every scalar stands alone as a grapheme (ASCII, box drawing, punctuation,
+        // most letters and CJK) is drawn a scalar at a time, without grapheme breaking.
         if text.unicodeScalars.allSatisfy({ TextWidth.standsAlone($0.value) }) {
             for scalar in text.unicodeScalars {
                 let w = TextWidth.isWide(scalar.value) ? 2 : 1

@@ -519,7 +519,6 @@ public struct InboxView: Sendable {
 
 import Foundation
 
-/// Everything that decides how a list row looks.
 /// Everything a thread pane's messages part shows.
 struct ThreadBodyKey: Hashable, Sendable {
     var id: Int
@@ -541,6 +540,7 @@ struct ThreadBodyKey: Hashable, Sendable {
     }
 }
 
+/// Everything that decides how a list row looks.
 struct RowKey: Hashable, Sendable {
     var conversation: Conversation
     var width: Int

@@ -21,7 +21,7 @@ public enum Sanitizer {
     /// Every frame draws the same names and messages again, so results are remembered; plain
     /// printable ASCII is returned as it is.
     public static func clean(_ text: String, multiline: Bool = false, tabWidth: Int = 4) -> String {
-        if text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) { return text }
+        if TextWidth.isPrintableASCII(text) { return text }
         return cache.value(for: CacheKey(text: text, multiline: multiline, tabWidth: tabWidth)) {
             uncachedClean(text, multiline: multiline, tabWidth: tabWidth)
         }

@@ -43,9 +43,13 @@ public enum TextWidth {
 
     /// Width of sanitised text.
     public static func width(of text: String) -> Int {
-        let ascii = text.utf8.withContiguousStorageIfAvailable { isPrintableASCII($0) ? $0.count : nil }
-        if let ascii, let width = ascii { return width }
+        if isPrintableASCII(text) { return text.utf8.count }
         return text.reduce(0) { $0 + width(of: $1) }
+    }
+
+    /// Whether text is printable ASCII only: one byte, one grapheme, one cell each.
+    static func isPrintableASCII(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 &- 0x20 < 0x5F }
     }
 
     /// Whether a scalar is always a grapheme of its own once sanitised: it neither extends
@@ -62,10 +66,5 @@ public enum TextWidth {
         case 0x4E00...0x9FFF, 0xAC00...0xD7A3: return true                 // CJK ideographs, Hangul syllables
         default: return false
         }
-    }
-
-    /// Whether every byte is printable ASCII, so each is one grapheme one cell wide.
-    static func isPrintableASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        bytes.allSatisfy { $0 &- 0x20 < 0x5F }
     }
 }
