@@ -15,9 +15,16 @@ struct SDKBench: AsyncParsableCommand {
     @Option(name: .customLong("api-key")) var apiKey = "sk_test_sandbox"
     @Option var count = 1000
     @Option(help: "Contact ids cycle through 1…N.") var contacts = 200
+    @Flag(help: "Run on the global executor instead of the SDK's event loop.") var globalExecutor = false
 
     func run() async throws {
         let client = SkyLightClient(configuration: .init(baseURL: baseURL, apiKey: APIKey(apiKey), retry: .none))
+        try await withTaskExecutorPreference(globalExecutor ? nil : client.preferredExecutor) {
+            try await measure(client)
+        }
+    }
+
+    func measure(_ client: SkyLightClient) async throws {
         // Warm the connection and the code paths.
         for id in 1...20 { _ = try await client.contacts.get(id) }
         var samples: [Double] = []

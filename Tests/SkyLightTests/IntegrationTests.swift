@@ -83,6 +83,19 @@ struct IntegrationTests {
         #expect(try await client.account.subscription().campaignsQuota == 10)
     }
 
+    @Test func aTaskThatPrefersTheSDKsEventLoopStaysOnIt() async throws {
+        let (sandbox, client) = try await startSandbox()
+        defer { Task { await sandbox.stop() } }
+        let executor = try #require(client.preferredExecutor as? EventLoopTaskExecutor)
+        try await withTaskExecutorPreference(executor) { () async throws -> Void in
+            for id in 1...3 {
+                let contact = try await client.contacts.get(id)
+                #expect(contact.id == id)
+                #expect(executor.eventLoop.inEventLoop)
+            }
+        }
+    }
+
     @Test func serverErrorsAreRetriedForReads() async throws {
         let (sandbox, client) = try await startSandbox()
         defer { Task { await sandbox.stop() } }

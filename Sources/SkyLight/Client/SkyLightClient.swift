@@ -47,6 +47,9 @@ public struct SkyLightClient: Sendable {
         self.transport = transport ?? AsyncHTTPClientTransport.shared
         self.logger = logger
     }
+
+    /// The executor the transport's connections live on, if it has one.
+    public var preferredExecutor: (any TaskExecutor)? { transport.preferredExecutor }
 }
 
 /// A request before it is sent: what the endpoint functions build.

@@ -42,4 +42,11 @@ public enum TransportError: Error, Sendable, Hashable {
 public protocol HTTPTransport: Sendable {
     /// Performs the request; throws ``TransportError`` when no response arrived.
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
+    /// Where a caller's task runs cheapest, if the transport has such a place.
+    var preferredExecutor: (any TaskExecutor)? { get }
+}
+
+extension HTTPTransport {
+    /// None: tasks run wherever they are.
+    public var preferredExecutor: (any TaskExecutor)? { nil }
 }
