@@ -121,6 +121,13 @@ struct SnapshotTests {
         #expect(InboxView().render(state, width: 80, height: 24)[1, 0].role == .statusError)
     }
 
+    @Test func theListTitleCountsTheSelectionsPlace() {
+        var state = Sample.state()
+        #expect(view.render(state, width: 80, height: 24).row(1).contains("1/3 │"))
+        state.selectedID = 9
+        #expect(view.render(state, width: 80, height: 24).row(1).contains("3/3 │"))
+    }
+
     @Test func renderingIsPure() {
         let state = Sample.state()
         #expect(view.render(state, width: 80, height: 24) == view.render(state, width: 80, height: 24))
