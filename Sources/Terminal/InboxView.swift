@@ -108,8 +108,9 @@ public struct InboxView: Sendable {
         let start = min(state.listScroll, max(0, state.visible.count - items))
         // Unfiltered, the count is the server's: later pages load as the selection nears them.
         let count = state.filter.isActive ? state.visible.count : max(state.visible.count, state.conversationTotal)
-        // Where the selection is, as "12/240": an agent reads this as their place in the queue.
-        let position = state.selectedIndex.map { "\($0 + 1)/\(count) " } ?? ""
+        // Where the selection is, as "12/240", once the list is longer than the pane: an agent
+        // reads this as their place in the queue.
+        let position = count > items ? state.selectedIndex.map { "\($0 + 1)/\(count) " } ?? "" : ""
         let title = " Conversations \(count)" + (state.filter.isActive ? " · \(state.filter.label)" : "")
         let titleRole: StyleRole = state.focus == .list ? .titleFocused : .title
         frame.putPadded(Frame.truncate(Sanitizer.clean(title), to: rect.width - position.count - 1), x: rect.x, y: rect.y,

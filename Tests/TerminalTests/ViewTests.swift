@@ -121,11 +121,17 @@ struct SnapshotTests {
         #expect(InboxView().render(state, width: 80, height: 24)[1, 0].role == .statusError)
     }
 
-    @Test func theListTitleCountsTheSelectionsPlace() {
+    @Test func aLongListsTitleCountsTheSelectionsPlace() {
         var state = Sample.state()
-        #expect(view.render(state, width: 80, height: 24).row(1).contains("1/3 │"))
-        state.selectedID = 9
-        #expect(view.render(state, width: 80, height: 24).row(1).contains("3/3 │"))
+        #expect(!view.render(state, width: 80, height: 24).row(1).contains("/3"))
+        state.setConversations((1...30).map {
+            Conversation(contactID: $0, contactName: "Customer \($0)", channel: .telegram, lastMessage: "Hello",
+                         lastMessageAt: Sample.now.adding(seconds: -60 * Double($0)), unreadCount: 0)
+        })
+        state.selectedID = 1
+        #expect(view.render(state, width: 80, height: 24).row(1).contains("1/30 │"))
+        state.selectedID = 7
+        #expect(view.render(state, width: 80, height: 24).row(1).contains("7/30 │"))
     }
 
     @Test func renderingIsPure() {
