@@ -25,16 +25,14 @@ public final class EffectRunner: Sendable {
     /// notifications) are ignored here.
     public func run(_ effect: Effect) {
         let (client, post, store) = (client, post, store)
-        // On the SDK's event loop a request and its answer cost no thread switch.
-        let executor = client.preferredExecutor
         switch effect {
         case .loadConversations(let page, let isPoll):
-            Task(executorPreference: executor) {
+            request {
                 do { post(.conversationsLoaded(try await client.messages.conversations(page: page, perPage: 100), isPoll: isPoll)) }
                 catch { post(.conversationsFailed(Self.sdkError(error), isPoll: isPoll)) }
             }
         case .loadThread(let contactID, let page):
-            Task(executorPreference: executor) {
+            request {
                 do {
                     let messages = try await client.messages.history(contactID: contactID, page: page, perPage: 50)
                     post(.threadLoaded(contactID: contactID, page: messages, pageNumber: page))
@@ -42,21 +40,21 @@ public final class EffectRunner: Sendable {
                 } catch { post(.threadFailed(contactID: contactID, Self.sdkError(error))) }
             }
         case .loadContact(let id):
-            Task(executorPreference: executor) {
+            request {
                 if let contact = try? await client.contacts.get(id) {
                     post(.contactLoaded(contact))
                     try? store?.cacheContact(contact)
                 }
             }
         case .loadNotes(let id):
-            Task(executorPreference: executor) {
+            request {
                 if let notes = try? await client.contacts.notes(id, perPage: 100) {
                     post(.notesLoaded(contactID: id, notes.items))
                     try? store?.cacheNotes(contactID: id, notes: notes.items)
                 }
             }
         case .loadTags:
-            Task(executorPreference: executor) {
+            request {
                 if let tags = try? await client.tags.list() {
                     post(.tagsLoaded(tags))
                     try? store?.cacheTags(tags)
@@ -64,7 +62,7 @@ public final class EffectRunner: Sendable {
             }
         case .searchContacts(let query):
             let debounce = debounce
-            let task = Task(executorPreference: executor) {
+            let task = request {
                 try? await Task.sleep(for: debounce)
                 guard !Task.isCancelled else { return }
                 if let page = try? await client.contacts.list(ContactQuery(search: query), perPage: 100), !Task.isCancelled {
@@ -73,7 +71,7 @@ public final class EffectRunner: Sendable {
             }
             searchTask.withLock { $0?.cancel(); $0 = task }
         case .checkBeforeSend(let entry, let seenLatestID):
-            Task(executorPreference: executor) {
+            request {
                 var newer: [Message] = []
                 if let seenLatestID, let page = try? await client.messages.history(contactID: entry.contactID, perPage: 20) {
                     newer = page.items.filter { $0.id > seenLatestID && $0.direction == .inbound }
@@ -81,12 +79,12 @@ public final class EffectRunner: Sendable {
                 post(.preSendChecked(outboxID: entry.id, newer: newer))
             }
         case .send(let entry):
-            Task(executorPreference: executor) {
+            request {
                 do { post(.sendFinished(outboxID: entry.id, .success(try await client.messages.send(contactID: entry.contactID, message: entry.text)))) }
                 catch { post(.sendFinished(outboxID: entry.id, .failure(Self.sdkError(error)))) }
             }
         case .reconcile(let entry):
-            Task(executorPreference: executor) {
+            request {
                 // Read the history back (with the SDK's GET retries) to learn whether it went.
                 while true {
                     do {
@@ -103,7 +101,7 @@ public final class EffectRunner: Sendable {
                 }
             }
         case .toggleBlacklist(let contactID, let expected):
-            Task(executorPreference: executor) {
+            request {
                 do {
                     // Read first: if a colleague already did it, a toggle would undo their change.
                     let current = try await client.contacts.get(contactID)
@@ -118,7 +116,7 @@ public final class EffectRunner: Sendable {
                 }
             }
         case .assignTag(let contactID, let tagID, let title):
-            Task(executorPreference: executor) {
+            request {
                 do {
                     if let tagID { try await client.tags.assign(tagID: tagID, to: contactID) }
                     else { try await client.tags.assign(title: title, to: contactID) }
@@ -128,7 +126,7 @@ public final class EffectRunner: Sendable {
                 }
             }
         case .unassignTag(let contactID, let tagID, let title):
-            Task(executorPreference: executor) {
+            request {
                 do {
                     try await client.tags.unassign(tagID: tagID, from: contactID)
                     post(.tagChanged(contactID: contactID, .success(try await client.contacts.get(contactID)), description: "Removed tag “\(title)”"))
@@ -137,7 +135,7 @@ public final class EffectRunner: Sendable {
                 }
             }
         case .addNote(let contactID, let text):
-            Task(executorPreference: executor) {
+            request {
                 let started = Timestamp.now
                 do { post(.noteAdded(contactID: contactID, .success(try await client.contacts.addNote(contactID, content: text)))) }
                 catch {
@@ -163,7 +161,7 @@ public final class EffectRunner: Sendable {
             guard let store else { return }
             let debounce = debounce
             let logger = logger
-            let task = Task(executorPreference: executor) {
+            let task = Task {
                 try? await Task.sleep(for: debounce)
                 guard !Task.isCancelled else { return }
                 do { try store.saveDraft(contactID: contactID, text: text) } catch { logger.error("draft not saved: \(error)") }
@@ -181,6 +179,13 @@ public final class EffectRunner: Sendable {
         case .openEditor, .applyTheme, .bell, .notify, .redraw:
             break
         }
+    }
+
+    /// Starts a task that talks to the server, on the SDK's event loop: there a request and
+    /// its answer cost no thread switch.
+    @discardableResult
+    func request(_ body: sending @escaping @isolated(any) () async -> Void) -> Task<Void, Never> {
+        Task(executorPreference: client.preferredExecutor, operation: body)
     }
 
     /// Outbox and read-mark writes happen at once, in order, before the next action: they are

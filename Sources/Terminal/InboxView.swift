@@ -266,8 +266,7 @@ public struct InboxView: Sendable {
     /// Draws ahead the threads next to the selection, after a frame is on screen.
     public func warm(_ state: InboxState, width: Int, height: Int) {
         let layout = Layout(width: width, height: height, sidebar: state.sidebarShown)
-        guard !layout.tooSmall, layout.thread.width > 4, let id = state.selectedID,
-              let index = state.visible.firstIndex(of: id) else { return }
+        guard !layout.tooSmall, layout.thread.width > 4, let index = state.selectedIndex else { return }
         for neighbour in [index + 1, index - 1] where state.visible.indices.contains(neighbour) {
             let other = state.visible[neighbour]
             guard let thread = state.threads[other], !thread.messages.isEmpty else { continue }
