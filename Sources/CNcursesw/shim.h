@@ -19,6 +19,12 @@
 #include <sys/syscall.h>
 #include <curses.h>
 
+/* Opens the terminal as `type` (NULL: $TERM). NULL when this machine has no terminfo entry
+   for it: initscr() would print and exit instead, leaving no way to try another type. */
+static inline WINDOW *skylight_open_terminal(const char *type) {
+    return newterm(type, stdout, stdin) != NULL ? stdscr : NULL;
+}
+
 /* Macros and globals Swift cannot import cleanly under strict concurrency. */
 static inline WINDOW *skylight_stdscr(void) { return stdscr; }
 static inline WINDOW *skylight_curscr(void) { return curscr; }

@@ -29,6 +29,8 @@ public enum Action: Sendable {
     /// Cached messages, contacts, notes and tags, shown until the server's answer replaces them.
     case restoredDetails(threads: [Int: [Message]], contacts: [Contact], notes: [Int: [Note]], tags: [Tag])
     case terminalFocus(Bool)
+    /// Something about the terminal the agent should know, such as a stand-in terminal type.
+    case terminalNote(String)
     /// The terminal's layout: rows of the list (in conversations), lines of the thread, and
     /// whether the sidebar fits beside them.
     case viewport(listItems: Int, threadLines: Int, sidebarFits: Bool)

@@ -35,6 +35,9 @@ public struct Reducer: Sendable {
             state.focused = focused
             if focused { state.nextPollAt = min(state.nextPollAt, state.now.adding(seconds: 0.2)) }
             return []
+        case .terminalNote(let text):
+            say(&state, text)
+            return []
         default: return handleResult(&state, action)
         }
     }

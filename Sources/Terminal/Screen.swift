@@ -18,9 +18,22 @@ final class Screen {
     /// Raw bytes of an escape sequence being read (focus events, bracketed paste).
     var paste: [UInt32]?
 
+    /// Set when $TERM has no terminfo entry here and a stand-in type draws instead.
+    private(set) var standIn: (asked: String, used: String)?
+
     init() throws {
         setlocale(LC_ALL, "")
-        guard let window = initscr() else { throw TerminalError(message: "cannot initialise the terminal (is TERM set?)") }
+        let asked = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        var opened = skylight_open_terminal(nil)
+        // Over SSH, a terminal's own type (xterm-kitty, alacritty…) is often unknown to the
+        // server: draw as the xterm type it emulates rather than refuse to start.
+        if opened == nil, let type = Screen.standIn(forTerminal: asked, colorTerm: ProcessInfo.processInfo.environment["COLORTERM"]) {
+            opened = skylight_open_terminal(type)
+            if opened != nil { standIn = (asked, type) }
+        }
+        guard let window = opened else {
+            throw TerminalError(message: asked.isEmpty ? "TERM is not set" : "this machine has no terminfo entry for TERM=\(asked); try TERM=xterm-256color")
+        }
         self.window = window
         raw(); noecho(); nonl()
         keypad(window, true)
@@ -38,6 +51,16 @@ final class Screen {
         }
         // Focus reports and bracketed paste.
         Screen.writeRaw("\u{1B}[?1004h\u{1B}[?2004h")
+    }
+
+    /// The xterm type to draw as when `term` has no terminfo entry, or nil when there is none to try.
+    ///
+    ///     Screen.standIn(forTerminal: "xterm-kitty", colorTerm: "truecolor")   // "xterm-256color"
+    static func standIn(forTerminal term: String, colorTerm: String?) -> String? {
+        guard !term.isEmpty, term != "dumb", !term.hasPrefix("xterm-256color"), term != "xterm" else { return nil }
+        let manyColours = term.contains("256") || term.contains("direct") || !(colorTerm ?? "").isEmpty
+            || ["kitty", "ghostty", "alacritty", "wezterm", "foot", "contour", "rio"].contains { term.contains($0) }
+        return manyColours ? "xterm-256color" : "xterm"
     }
 
     /// Gives the terminal back as it was.
@@ -63,10 +86,16 @@ final class Screen {
             if spec.underline { attrs |= skylight_attr_underline() }
             if spec.reverse { attrs |= skylight_attr_reverse() }
             var pair: Int32 = 0
-            if usable, spec.fg != .terminalDefault || spec.bg != .terminalDefault {
+            // Every role gets its own pair, the terminal's default colours included: ncurses
+            // leaves a coloured run for pair 0 with a colour reset and a full attribute reset
+            // (11 bytes), for another pair with the colour change alone (5). About 5% of a key's
+            // bytes, for the same screen.
+            if usable {
                 pair = Int32(index + 1)
-                init_extended_pair(pair, ColorMapper.number(spec.fg, colors: colors), ColorMapper.number(spec.bg, colors: colors))
-            } else if !usable, spec.fg != .terminalDefault || spec.bg != .terminalDefault, !spec.reverse, role.isHighlight {
+                let mapped = ColorMapper.pair(fg: spec.fg, bg: spec.bg, colors: colors, highlight: role.isHighlight && !spec.reverse)
+                init_extended_pair(pair, mapped.fg, mapped.bg)
+                if mapped.reverse { attrs |= skylight_attr_reverse() }
+            } else if spec.fg != .terminalDefault || spec.bg != .terminalDefault, !spec.reverse, role.isHighlight {
                 // Without colours, highlights need an attribute to stay visible.
                 attrs |= skylight_attr_reverse()
             }
@@ -268,7 +297,7 @@ final class Screen {
 
 extension StyleRole {
     /// Roles that must stand out even without colours.
-    var isHighlight: Bool { [.selected, .selectedFocused, .header, .status, .blacklisted].contains(self) }
+    var isHighlight: Bool { [.selected, .selectedFocused, .header, .status, .statusLive, .titleFocused, .blacklisted].contains(self) }
 }
 
 /// The terminal could not be used.
@@ -278,9 +307,11 @@ public struct TerminalError: Error, CustomStringConvertible {
 }
 
 /// Theme colours to terminal colour numbers: exact on direct-colour terminals, nearest on
-/// 256-, 16- and 8-colour ones.
+/// 256-colour ones. On 16- and 8-colour ones a grey has no near match (the nearest 8-colour
+/// match of a mid grey is yellow), so greys go to the terminal's own colours instead.
 public enum ColorMapper {
-    /// The colour number for `color` on a terminal with `colors` colours (-1: the default).
+    /// The colour number for `color` as a foreground on a terminal with `colors` colours
+    /// (-1: the terminal's default).
     public static func number(_ color: ThemeColor, colors: Int) -> Int32 {
         switch color {
         case .terminalDefault: return -1
@@ -290,8 +321,30 @@ public enum ColorMapper {
             return number(.rgb(r, g, b), colors: colors)
         case .rgb(let r, let g, let b):
             if colors >= 0x1000000 { return Int32(r) << 16 | Int32(g) << 8 | Int32(b) }
-            if colors >= 256 { return Int32(nearest(r, g, b, in: 16..<256)) }
-            return Int32(nearest(r, g, b, in: 0..<min(16, max(8, colors))))
+            if colors >= 256 { return Int32(nearest(r, g, b, in: Array(16..<256))) }
+            guard isGrey((r, g, b)) else { return Int32(nearest(r, g, b, in: colors >= 16 ? [1, 2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 14] : [1, 2, 3, 4, 5, 6])) }
+            if colors >= 16 { return Int32(nearest(r, g, b, in: [0, 8, 7, 15])) }
+            // Eight colours have no grey: black and white stay, the rest read best as the
+            // terminal's own text colour, on a dark background or a light one.
+            let level = luminance(r, g, b)
+            return level <= 16 ? 0 : level >= 240 ? 7 : -1
+        }
+    }
+
+    /// A style's foreground, background and whether it needs reverse video on a terminal with
+    /// `colors` colours. A grey background becomes the terminal's own (on 16 colours the
+    /// nearest of a dark grey is black, which hides a selection on a dark screen); a highlight
+    /// that loses its background this way is drawn in reverse video instead.
+    ///
+    ///     ColorMapper.pair(fg: .rgb(255, 255, 255), bg: .rgb(0x3a, 0x3a, 0x3a), colors: 8, highlight: true)
+    ///     // (fg: 7, bg: -1, reverse: true)
+    public static func pair(fg: ThemeColor, bg: ThemeColor, colors: Int, highlight: Bool) -> (fg: Int32, bg: Int32, reverse: Bool) {
+        let front = number(fg, colors: colors), back = number(bg, colors: colors)
+        switch bg {
+        case .terminalDefault: return (front, back, false)
+        case .indexed(let i) where i < min(16, colors): return (front, back, false)
+        case .indexed(let i): return colors < 256 && isGrey(rgb(ofIndexed: i)) ? (front, -1, highlight) : (front, back, false)
+        case .rgb(let r, let g, let b): return colors < 256 && isGrey((r, g, b)) ? (front, -1, highlight) : (front, back, false)
         }
     }
 
@@ -310,9 +363,17 @@ public enum ColorMapper {
         return (v, v, v)
     }
 
-    static func nearest(_ r: UInt8, _ g: UInt8, _ b: UInt8, in range: Range<Int>) -> Int {
-        var best = range.lowerBound, bestDistance = Int.max
-        for i in range {
+    static func isGrey(_ c: (UInt8, UInt8, UInt8)) -> Bool {
+        Int(max(c.0, c.1, c.2)) - Int(min(c.0, c.1, c.2)) < 48
+    }
+
+    static func luminance(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> Int {
+        (Int(r) * 3 + Int(g) * 4 + Int(b) * 2) / 9
+    }
+
+    static func nearest(_ r: UInt8, _ g: UInt8, _ b: UInt8, in candidates: [Int]) -> Int {
+        var best = candidates[0], bestDistance = Int.max
+        for i in candidates {
             let (cr, cg, cb) = rgb(ofIndexed: i)
             let d = (Int(cr) - Int(r)) * (Int(cr) - Int(r)) * 3 + (Int(cg) - Int(g)) * (Int(cg) - Int(g)) * 4
                 + (Int(cb) - Int(b)) * (Int(cb) - Int(b)) * 2

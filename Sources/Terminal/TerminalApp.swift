@@ -88,6 +88,10 @@ public final class TerminalApp {
         syncViewport()
         screen.draw(view.render(state, width: size.width, height: size.height))
         for action in startup { dispatch(action) }
+        if let standIn = screen.standIn {
+            logger.warning("no terminfo entry for TERM=\(standIn.asked): drawing as \(standIn.used)")
+            dispatch(.terminalNote("TERM=\(standIn.asked) is unknown here: drawing as \(standIn.used)"))
+        }
         dispatch(.tick(now: .now, jitter: Double.random(in: 0...1)))
         var nextTick = ContinuousClock.now + .seconds(1)
         var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),

@@ -55,7 +55,7 @@ final class Tmux: @unchecked Sendable {
         let env = environment.map { "\($0.key)=\(Self.quote($0.value))" }.joined(separator: " ")
         // The server this starts outlives the command: give it no pipe to hold open.
         try await tmux(["-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
-                        "env \(env) TERM=tmux-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 \(command)"])
+                        "env TERM=tmux-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 \(env) \(command)"])
         try await tmux(["set-option", "-t", name, "remain-on-exit", "on"])
         serverPID = pid_t(try await tmux(["display-message", "-p", "#{pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }

@@ -242,6 +242,24 @@ struct TriageTests {
     }
 }
 
+/// Over SSH the server often lacks the terminfo entry of the agent's own terminal.
+struct UnknownTerminalTests {
+    @Test func anUnknownTerminalTypeDrawsAsAStandIn() async throws {
+        try await TerminalLock.exclusive { try await anUnknownTerminalTypeDrawsAsAStandInExclusively() }
+    }
+
+    func anUnknownTerminalTypeDrawsAsAStandInExclusively() async throws {
+        let home = NSTemporaryDirectory() + "skylight-term-\(UUID().uuidString.prefix(8))"
+        let tmux = try await Tmux(width: 120, height: 30, command: "sh -c '\(Tmux.binary) --demo; echo EXIT=$?; exec sleep 60'",
+                                  environment: ["HOME": home, "XDG_STATE_HOME": home + "/state", "TERM": "skylight-unknown-256color"])
+        defer { tmux.kill() }
+        try await tmux.wait(for: "drawing as xterm-256color", timeout: 60)
+        try await tmux.wait(for: " Contact")
+        try await tmux.keys("q")
+        try await tmux.wait(for: "EXIT=0")
+    }
+}
+
 /// Start-up problems get one clear sentence, never a stack trace.
 struct StartupMessageTests {
     /// What `skylight` printed on standard error, and `status=N` with its exit status.

@@ -161,6 +161,44 @@ struct ColorTests {
         #expect(ColorMapper.number(.indexed(196), colors: 16) == 9)
         #expect(ColorMapper.number(.indexed(4), colors: 8) == 4)
     }
+
+    @Test func greysKeepTheirPlaceOnFewColours() {
+        // The nearest 8-colour match of a mid grey is yellow; the terminal's own colour reads as grey does.
+        #expect(ColorMapper.number(.rgb(0x80, 0x80, 0x80), colors: 8) == -1)
+        #expect(ColorMapper.number(.rgb(0x80, 0x80, 0x80), colors: 16) == 8)
+        #expect(ColorMapper.number(.indexed(244), colors: 16) == 8)
+        #expect(ColorMapper.number(.rgb(0, 0, 0), colors: 8) == 0)
+        #expect(ColorMapper.number(.rgb(0xff, 0xff, 0xff), colors: 8) == 7)
+        // Colours keep their hue.
+        #expect(ColorMapper.number(.rgb(0x87, 0xaf, 0xd7), colors: 8) == 6)
+        #expect(ColorMapper.number(.rgb(0xff, 0xd7, 0x5f), colors: 16) == 11)
+    }
+
+    @Test func aHighlightOnAGreyBackgroundTurnsToReverseVideo() {
+        let selected = ColorMapper.pair(fg: .rgb(0xff, 0xff, 0xff), bg: .rgb(0x3a, 0x3a, 0x3a), colors: 16, highlight: true)
+        #expect(selected.fg == 15 && selected.bg == -1 && selected.reverse)
+        let composer = ColorMapper.pair(fg: .rgb(0xff, 0xff, 0xff), bg: .rgb(0x26, 0x26, 0x26), colors: 8, highlight: false)
+        #expect(composer.fg == 7 && composer.bg == -1 && !composer.reverse)
+        let header = ColorMapper.pair(fg: .rgb(0xff, 0xff, 0xff), bg: .rgb(0, 0x5f, 0x87), colors: 8, highlight: true)
+        #expect(header.bg == 4 && !header.reverse)
+        let chosen = ColorMapper.pair(fg: .indexed(7), bg: .indexed(0), colors: 8, highlight: true)
+        #expect(chosen.fg == 7 && chosen.bg == 0 && !chosen.reverse)
+        let exact = ColorMapper.pair(fg: .rgb(0xff, 0xff, 0xff), bg: .rgb(0x3a, 0x3a, 0x3a), colors: 256, highlight: true)
+        #expect(exact.bg == 237 && !exact.reverse)
+    }
+}
+
+struct TerminalTypeTests {
+    @Test func anUnknownTerminalDrawsAsTheXtermItEmulates() {
+        #expect(Screen.standIn(forTerminal: "xterm-kitty", colorTerm: nil) == "xterm-256color")
+        #expect(Screen.standIn(forTerminal: "alacritty", colorTerm: nil) == "xterm-256color")
+        #expect(Screen.standIn(forTerminal: "rxvt-unicode", colorTerm: "truecolor") == "xterm-256color")
+        #expect(Screen.standIn(forTerminal: "screen.linux", colorTerm: nil) == "xterm")
+        // Nothing to try when the type is missing or already one of the stand-ins.
+        #expect(Screen.standIn(forTerminal: "", colorTerm: nil) == nil)
+        #expect(Screen.standIn(forTerminal: "dumb", colorTerm: nil) == nil)
+        #expect(Screen.standIn(forTerminal: "xterm-256color", colorTerm: nil) == nil)
+    }
 }
 
 struct WrapTests {
