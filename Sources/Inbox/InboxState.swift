@@ -122,8 +122,9 @@ public struct OutboxEntry: Equatable, Sendable, Identifiable {
         case queued
         case sending
         case failed(String)
-        /// Sent, but no answer came: being checked against the server's history.
-        case unknown
+        /// Sent, but the answer (`reason`) leaves open whether it arrived: being checked
+        /// against the server's history.
+        case unknown(reason: String)
     }
     public var id: String
     public var contactID: Int
@@ -167,6 +168,9 @@ public struct InboxState: Equatable, Sendable {
     public var selectedID: Int?
     public var listScroll = 0
     public var focus = Pane.list
+    /// The pane focused before the composer opened, focused again once it closes: a reply
+    /// started from the list leaves `j` moving through the list.
+    public var focusBeforeCompose = Pane.list
     public var mode = Mode.normal
     public var filter = Filter() { didSet { refilter() } }
     public var threads: [Int: ThreadState] = [:]

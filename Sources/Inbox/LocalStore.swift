@@ -82,7 +82,7 @@ public final class LocalStore: Sendable {
         let (state, detail): (String, String?) = switch entry.state {
         case .queued: ("queued", nil)
         case .sending: ("sending", nil)
-        case .unknown: ("unknown", nil)
+        case .unknown(let reason): ("unknown", reason)
         case .failed(let why): ("failed", why)
         }
         try db.write { db in
@@ -103,7 +103,7 @@ public final class LocalStore: Sendable {
             try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY created_at").map { row in
                 let state: OutboxEntry.State = switch row["state"] as String {
                 case "sending": .sending
-                case "unknown": .unknown
+                case "unknown": .unknown(reason: row["detail"] ?? "no answer")
                 case "failed": .failed(row["detail"] ?? "failed")
                 default: .queued
                 }

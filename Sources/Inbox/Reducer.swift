@@ -62,6 +62,7 @@ public struct Reducer: Sendable {
                 return []
             case .cancel:
                 state.mode = .normal
+                state.focus = state.focusBeforeCompose
                 if !editor.isEmpty { say(&state, "Draft saved") }
                 return []
             case .submit:
@@ -197,10 +198,12 @@ public struct Reducer: Sendable {
             state.mode = .compose(contactID: id, editor: LineEditor(state.drafts[id] ?? "", multiline: true))
             let latest = state.threads[id]?.messages.last?.id
             state.threads[id, default: ThreadState()].seenLatestID = latest
+            state.focusBeforeCompose = state.focus
             state.focus = .thread
             return []
         case .replyInEditor:
             guard let id = state.selectedID else { return [] }
+            state.focusBeforeCompose = state.focus
             let latest = state.threads[id]?.messages.last?.id
             state.threads[id, default: ThreadState()].seenLatestID = latest
             return [.openEditor(contactID: id, text: state.drafts[id] ?? "")]
@@ -369,6 +372,7 @@ public struct Reducer: Sendable {
             return []
         }
         state.mode = .normal
+        state.focus = state.focusBeforeCompose
         let entry = OutboxEntry(id: outboxID(state, contactID), contactID: contactID, text: trimmed, createdAt: state.now)
         state.outbox.append(entry)
         state.drafts[contactID] = nil
@@ -644,7 +648,8 @@ public struct Reducer: Sendable {
         case .sendReconciled(let id, let found):
             guard let index = state.outbox.firstIndex(where: { $0.id == id }) else { return [] }
             if let found { return sendFinished(&state, id, .success(found)) }
-            state.outbox[index].state = .failed("not delivered (checked with the server): press R to resend")
+            let reason = if case .unknown(let reason) = state.outbox[index].state { reason } else { "no answer" }
+            state.outbox[index].state = .failed("\(reason); not in the conversation's history, so not delivered")
             return [.saveOutbox(state.outbox[index])]
         case .preSendChecked(let id, let newer):
             guard let entry = state.outbox.first(where: { $0.id == id }) else { return [] }
@@ -717,7 +722,7 @@ public struct Reducer: Sendable {
             var effects: [Effect] = []
             for var entry in outbox where !state.outbox.contains(where: { $0.id == entry.id }) {
                 // A send cut off by a crash is an unknown outcome: check before anything else.
-                if entry.state == .sending { entry.state = .unknown; effects.append(.reconcile(entry)) }
+                if entry.state == .sending { entry.state = .unknown(reason: "the inbox closed while sending"); effects.append(.reconcile(entry)) }
                 if entry.state == .queued { entry.retryAt = state.now }
                 state.outbox.append(entry)
             }
@@ -857,7 +862,7 @@ public struct Reducer: Sendable {
                 updated.state = .queued
                 updated.retryAt = state.now.adding(seconds: max(1, retryAfter ?? 5))
             case .outcomeUnknown, .http(500...599, _, _), .decoding:
-                updated.state = .unknown
+                updated.state = .unknown(reason: error.description)
                 state.outbox[index] = updated
                 return [.saveOutbox(updated), .reconcile(updated)]
             case .unsuccessful(_, let message, let saved):

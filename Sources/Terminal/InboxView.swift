@@ -89,7 +89,7 @@ public struct InboxView: Sendable {
         if let sync = state.lastSync {
             x += frame.put(" · synced \(time.clock(sync))", x: x, y: y, maxWidth: frame.width - x, role: .status)
         }
-        let pending = state.outbox.filter { $0.state != .unknown && { if case .failed = $0.state { false } else { true } }($0) }.count
+        let pending = state.outbox.filter { { switch $0.state { case .queued, .sending: true; case .failed, .unknown: false } }($0) }.count
         if pending > 0 { x += frame.put(" · outbox \(pending)", x: x, y: y, maxWidth: frame.width - x, role: .status) }
         let hint = " r reply  t tag  b blacklist  a note  space next unread "
         if let notice = state.notice {

@@ -94,6 +94,7 @@ struct LocalStoreTests {
             try store.saveDraft(contactID: 2, text: "")
             try store.saveOutbox(OutboxEntry(id: "a", contactID: 1, text: "hi", state: .failed("422"), createdAt: t, attempts: 1))
             try store.saveOutbox(OutboxEntry(id: "b", contactID: 1, text: "yo", state: .sending, createdAt: t.adding(seconds: 1)))
+            try store.saveOutbox(OutboxEntry(id: "c", contactID: 2, text: "?", state: .unknown(reason: "timed out"), createdAt: t.adding(seconds: 2)))
             try store.saveReadMark(contactID: 3, at: t)
             try store.cacheConversations((1...3).map { Conversation(contactID: $0, contactName: "c\($0)", channel: .telegram,
                                                                     lastMessageAt: t.adding(seconds: Double($0)), unreadCount: $0) })
@@ -101,11 +102,12 @@ struct LocalStoreTests {
         let store = try LocalStore(path: path, conversationLimit: 2)
         #expect(try store.drafts() == [1: "half"])
         let outbox = try store.outbox()
-        #expect(outbox.map(\.id) == ["a", "b"] && outbox[0].state == .failed("422") && outbox[1].state == .sending)
+        #expect(outbox.map(\.id) == ["a", "b", "c"] && outbox[0].state == .failed("422") && outbox[1].state == .sending)
+        #expect(outbox[2].state == .unknown(reason: "timed out"))
         #expect(try store.readMarks() == [3: t])
         #expect(try store.conversations().map(\.contactID) == [3, 2])
         try store.removeOutbox(id: "a")
-        #expect(try store.outbox().map(\.id) == ["b"])
+        #expect(try store.outbox().map(\.id) == ["b", "c"])
     }
 
     @Test func detailsComeBackForTheNewestConversations() throws {

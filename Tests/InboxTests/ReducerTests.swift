@@ -161,6 +161,21 @@ struct ReplyTests {
         #expect(done.contains(.removeOutbox(id: entry.id)))
     }
 
+    @Test func closingTheComposerFocusesWhereTheReplyStarted() {
+        var h = Harness()
+        h.press(.char("r"))
+        #expect(h.state.focus == .thread)
+        h.type("ok")
+        h.press(.enter)
+        #expect(h.state.focus == .list)
+        h.press(.char("j"))
+        #expect(h.state.selectedID == 2)
+        h.press(.tab, .char("r"), .escape)
+        #expect(h.state.focus == .thread)
+        h.press(.tab, .char("r"), .escape)
+        #expect(h.state.focus == .list)
+    }
+
     static func queued(_ h: inout Harness) -> OutboxEntry {
         h.loadThread(1, [Message(id: 10, contactID: 1, direction: .inbound, content: "hi", createdAt: Harness.t0)])
         h.press(.char("r")); h.type("ok"); h.press(.enter)
@@ -182,6 +197,17 @@ struct ReplyTests {
         #expect(editor.text == "ok")
     }
 
+    @Test func aReplyNotFoundAfterA5xxFailsNamingTheError() {
+        var h = Harness()
+        let entry = Self.queued(&h)
+        let error = SkyLightError.http(status: 502, message: "Bad Gateway", fieldErrors: [:])
+        h.send(.sendFinished(outboxID: entry.id, .failure(error)))
+        let effects = h.send(.sendReconciled(outboxID: entry.id, found: nil))
+        guard case .failed(let why) = h.state.outbox[0].state else { Issue.record("not failed: \(h.state.outbox[0].state)"); return }
+        #expect(why.hasPrefix(error.description) && why.contains("not delivered"))
+        #expect(effects == [.saveOutbox(h.state.outbox[0])])
+    }
+
     @Test func neverLeftIsQueuedAndResentAutomatically() {
         var h = Harness()
         let entry = Self.queued(&h)
@@ -195,7 +221,7 @@ struct ReplyTests {
         var h = Harness()
         let entry = Self.queued(&h)
         let effects = h.send(.sendFinished(outboxID: entry.id, .failure(.outcomeUnknown(reason: "timeout"))))
-        #expect(h.state.outbox[0].state == .unknown)
+        #expect(h.state.outbox[0].state == .unknown(reason: SkyLightError.outcomeUnknown(reason: "timeout").description))
         #expect(effects.contains { if case .reconcile = $0 { true } else { false } })
         #expect(!effects.contains { if case .send = $0 { true } else { false } })
         let later = h.send(.tick(now: Harness.t0.adding(seconds: 600), jitter: 0.5))
@@ -442,7 +468,7 @@ struct RefresherTests {
         let interrupted = OutboxEntry(id: "x", contactID: 1, text: "hi", state: .sending, createdAt: Harness.t0)
         let effects = h.send(.restored(drafts: [2: "draft"], outbox: [interrupted], readMarks: [:], conversations: []))
         #expect(h.state.drafts[2] == "draft")
-        #expect(h.state.outbox.first?.state == .unknown)
+        #expect(h.state.outbox.first?.state == .unknown(reason: "the inbox closed while sending"))
         #expect(effects.contains { if case .reconcile(let e) = $0 { e.id == "x" } else { false } })
     }
 }
