@@ -16,6 +16,10 @@ public struct Notice: Equatable, Sendable {
     public var text: String
     public var isError: Bool
     public var expires: Timestamp
+
+    public init(text: String, isError: Bool, expires: Timestamp) {
+        self.text = text; self.isError = isError; self.expires = expires
+    }
 }
 
 /// What a confirmation prompt is about.

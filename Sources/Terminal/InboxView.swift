@@ -79,11 +79,11 @@ public struct InboxView: Sendable {
         default: break
         }
         var x = 0
-        let (dot, label, role): (String, String, StyleRole) = switch state.connection {
-        case .connecting: ("◌", "connecting", .status)
-        case .live: ("●", "live", .statusLive)
-        case .retrying(let at, _): ("⟳", "retrying in \(max(1, Int(at.seconds(since: state.now).rounded(.up)))) s", .statusError)
-        case .offline(let since, _): ("✗", "offline since \(time.clock(since))", .statusError)
+        let (dot, label, role, reason): (String, String, StyleRole, String?) = switch state.connection {
+        case .connecting: ("◌", "connecting", .status, nil)
+        case .live: ("●", "live", .statusLive, nil)
+        case .retrying(let at, let reason): ("⟳", "retrying in \(max(1, Int(at.seconds(since: state.now).rounded(.up)))) s", .statusError, reason)
+        case .offline(let since, let reason): ("✗", "offline since \(time.clock(since))", .statusError, reason)
         }
         x += frame.put(" \(dot) \(label)", x: x, y: y, maxWidth: frame.width, role: role)
         if let sync = state.lastSync {
@@ -92,10 +92,12 @@ public struct InboxView: Sendable {
         let pending = state.outbox.filter { { switch $0.state { case .queued, .sending: true; case .failed, .unknown: false } }($0) }.count
         if pending > 0 { x += frame.put(" · outbox \(pending)", x: x, y: y, maxWidth: frame.width - x, role: .status) }
         let hint = " r reply  t tag  b blacklist  a note  space next unread "
-        if let notice = state.notice {
+        // A failed poll says why (a refused key and a server error call for different things),
+        // unless a notice answering the agent's last key needs the room.
+        if let text = state.notice.map({ $0.text }) ?? reason {
             x += frame.put(" │ ", x: x, y: y, maxWidth: frame.width - x, role: .status)
-            frame.put(Frame.truncate(Sanitizer.clean(notice.text), to: frame.width - x), x: x, y: y, maxWidth: frame.width - x,
-                      role: notice.isError ? .statusError : .status)
+            frame.put(Frame.truncate(Sanitizer.clean(text), to: frame.width - x), x: x, y: y, maxWidth: frame.width - x,
+                      role: state.notice.map { $0.isError } ?? true ? .statusError : .status)
         } else if frame.width - x > hint.count + 2 {
             frame.put(hint, x: frame.width - hint.count, y: y, maxWidth: hint.count, role: .status)
         }

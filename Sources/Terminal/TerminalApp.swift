@@ -85,8 +85,8 @@ public final class TerminalApp {
                                sidebarFits: now.width >= Layout.sidebarAutoWidth))
         }
 
+        // The first frame already holds what the cache restored.
         syncViewport()
-        screen.draw(view.render(state, width: size.width, height: size.height))
         for action in startup { dispatch(action) }
         if let standIn = screen.standIn {
             logger.warning("no terminfo entry for TERM=\(standIn.asked): drawing as \(standIn.used)")

@@ -69,26 +69,10 @@ struct InboxCommand: AsyncParsableCommand {
         var hasCache = false
         if case .restored(_, _, _, let rows)? = restored { hasCache = !rows.isEmpty }
 
-        // One quick request before taking over the screen, so a wrong key or URL gets a plain message.
-        let probe = SkyLightClient(configuration: .init(baseURL: config.baseURL, apiKey: config.apiKey!, authScheme: config.authScheme,
-                                                        retry: .none, timeout: 8), logger: logger)
-        do {
-            _ = try await probe.messages.conversations(perPage: 1)
-        } catch let error as SkyLightError {
-            switch error {
-            case .http(401, _, _), .http(403, _, _):
-                fail("The server at \(config.baseURL) refused the API key (\(error)). Check SKYLIGHT_API_KEY or api_key in the config.")
-            case .cannotConnect, .outcomeUnknown:
-                if !hasCache {
-                    fail("Cannot reach \(config.baseURL): \(error).\nCheck SKYLIGHT_BASE_URL and your network, or try skylight --demo.")
-                }
-                logger.warning("starting offline: \(error)")
-            case .http(404, _, _):
-                fail("\(config.baseURL) does not look like the SkyLight API (404). The base URL ends in /api/v1.")
-            default:
-                logger.warning("first request failed: \(error)")
-            }
-        }
+        // Without a cache, one quick request before taking over the screen, so a wrong key or URL
+        // gets a plain message. With one, the inbox paints at once, without waiting on the
+        // network, and the first poll's answer shows in the status bar.
+        if !hasCache { await Self.probe(config, logger: logger) }
 
         // Checked after the account, so a wrong key or URL is reported even without a terminal.
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
@@ -130,6 +114,29 @@ struct InboxCommand: AsyncParsableCommand {
         }
         await sandbox?.stop()
         if case .signal(let number) = exit { throw ExitCode(128 + number) }
+    }
+
+    /// Asks for one conversation and exits with a plain message when the answer shows a wrong
+    /// key, a wrong URL or no server.
+    static func probe(_ config: Config, logger: Logger) async {
+        let probe = SkyLightClient(configuration: .init(baseURL: config.baseURL, apiKey: config.apiKey!, authScheme: config.authScheme,
+                                                        retry: .none, timeout: 8), logger: logger)
+        do {
+            _ = try await probe.messages.conversations(perPage: 1)
+        } catch let error as SkyLightError {
+            switch error {
+            case .http(401, _, _), .http(403, _, _):
+                fail("The server at \(config.baseURL) refused the API key (\(error)). Check SKYLIGHT_API_KEY or api_key in the config.")
+            case .cannotConnect, .outcomeUnknown:
+                fail("Cannot reach \(config.baseURL): \(error).\nCheck SKYLIGHT_BASE_URL and your network, or try skylight --demo.")
+            case .http(404, _, _):
+                fail("\(config.baseURL) does not look like the SkyLight API (404). The base URL ends in /api/v1.")
+            default:
+                logger.warning("first request failed: \(error)")
+            }
+        } catch {
+            logger.warning("first request failed: \(error)")
+        }
     }
 
     /// Runs the blocking terminal loop on its own thread, off the concurrency pool.

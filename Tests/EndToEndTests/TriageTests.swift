@@ -225,6 +225,35 @@ struct TriageTests {
         try await second.wait(for: "OFFLINE since", timeout: 60)
     }
 
+    @Test func aWarmCachePaintsBeforeTheServerAnswers() async throws {
+        try await TerminalLock.exclusive { try await warmCacheExclusively() }
+    }
+
+    func warmCacheExclusively() async throws {
+        let setup = try await Self.setup()
+        defer { Task { await setup.sandbox.stop() } }
+        let first = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
+        defer { first.kill() }
+        try await first.wait(for: "● live", timeout: 60)
+        let newest = try await setup.client.messages.conversations(perPage: 1).items[0]
+        let message = try #require(try await setup.client.messages.history(contactID: newest.contactID, perPage: 1).items.first?.content)
+        let shown = String(Sanitizer.clean(message).prefix(12))
+        try await first.wait(for: shown)
+        first.kill()
+
+        // A slow server (every answer takes 30 s): the restart shows the saved inbox while its
+        // first request is still out, instead of waiting on it.
+        try await Task.sleep(for: .milliseconds(300))
+        var slow = FaultRule()
+        slow.latencyMs = 30_000
+        setup.sandbox.faults.set([slow])
+        let second = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
+        defer { second.kill() }
+        try await second.wait(for: shown, timeout: 5)
+        let screen = try await second.screen()
+        #expect(screen.contains("◌ connecting"), "the first poll is still out: \(screen)")
+    }
+
     @Test func demoModeRunsWithoutAnAccount() async throws {
         try await TerminalLock.exclusive { try await demoModeRunsWithoutAnAccountExclusively() }
     }

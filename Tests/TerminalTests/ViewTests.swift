@@ -134,6 +134,18 @@ struct SnapshotTests {
         #expect(view.render(state, width: 80, height: 24).row(1).contains("7/30 │"))
     }
 
+    @Test func aFailedPollSaysWhy() {
+        var state = Sample.state()
+        state.connection = .retrying(at: Sample.now.adding(seconds: 4), reason: "HTTP 401: Unauthenticated.")
+        #expect(view.render(state, width: 80, height: 24).row(23).contains("⟳ retrying in 4 s · synced 12:00 │ HTTP 401: Unauthenticated."))
+        state.connection = .offline(since: Sample.now, reason: "connection refused \u{1B}[31m")
+        let status = view.render(state, width: 80, height: 24).row(23)
+        #expect(status.contains("offline since") && status.contains("│ connection refused ␛") && !status.contains("\u{1B}"))
+        // The answer to the agent's last key comes first.
+        state.notice = Notice(text: "Offline: tags need the server", isError: true, expires: Sample.now.adding(seconds: 8))
+        #expect(view.render(state, width: 80, height: 24).row(23).contains("│ Offline: tags need the server"))
+    }
+
     @Test func renderingIsPure() {
         let state = Sample.state()
         #expect(view.render(state, width: 80, height: 24) == view.render(state, width: 80, height: 24))
