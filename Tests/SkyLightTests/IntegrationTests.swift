@@ -118,6 +118,8 @@ struct IntegrationTests {
             _ = try await client.messages.send(contactID: 5, message: "dropped but delivered")
         }
         #expect(error?.isOutcomeUnknown == true, "\(String(describing: error))")
+        // Said plainly: this reaches an agent's status bar.
+        #expect(error?.description == "no answer (outcome unknown): the server closed the connection before answering")
         sandbox.faults.set([])
         let history = try await client.messages.history(contactID: 5, perPage: 5)
         #expect(history.items.filter { $0.content == "dropped but delivered" }.count == 1)
@@ -133,6 +135,7 @@ struct IntegrationTests {
                                                          retry: .none, timeout: 0.3))
         let error = await #expect(throws: SkyLightError.self) { _ = try await client.contacts.toggleBlacklist(6) }
         #expect(error?.isOutcomeUnknown == true, "\(String(describing: error))")
+        #expect(error?.description == "no answer (outcome unknown): timed out waiting for the answer")
     }
 
     @Test func truncatedBodyIsADecodingError() async throws {

@@ -70,8 +70,16 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
     /// The pool hands a request to a connection only once that connection is up, so every
     /// error raised while connecting means the request was never written.
     static func classify(_ error: any Error) -> TransportError {
-        let text = String(describing: error)
+        var text = String(describing: error)
         if let error = error as? HTTPClientError {
+            // These reach an agent's status bar: say what happened, not the type's name.
+            switch error {
+            case .remoteConnectionClosed: text = "the server closed the connection before answering"
+            case .readTimeout, .deadlineExceeded: text = "timed out waiting for the answer"
+            case .connectTimeout: text = "connection timed out"
+            case .tlsHandshakeTimeout: text = "TLS handshake timed out"
+            default: break
+            }
             let neverLeft: [HTTPClientError] = [
                 .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout, .invalidURL, .emptyHost,
                 .emptyScheme, .alreadyShutdown, .socksHandshakeTimeout, .httpProxyHandshakeTimeout,
