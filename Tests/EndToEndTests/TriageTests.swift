@@ -190,20 +190,31 @@ struct TriageTests {
         try await second.wait(for: "› half-written reply")
     }
 
+    /// Opens the inbox and waits until it shows the newest thread's last message as the server
+    /// has it, which a restart must bring back from the cache. Returns the session and that text.
+    func openUntilTheNewestThreadShows(_ setup: Setup) async throws -> (Tmux, String) {
+        let tmux = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
+        do {
+            try await tmux.wait(for: "● live", timeout: 60)
+            let newest = try await setup.client.messages.conversations(perPage: 1).items[0]
+            let message = try #require(try await setup.client.messages.history(contactID: newest.contactID, perPage: 1).items.first?.content)
+            let shown = String(Sanitizer.clean(message).prefix(12))
+            try await tmux.wait(for: shown)
+            return (tmux, shown)
+        } catch {
+            tmux.kill()
+            throw error
+        }
+    }
+
     @Test func offlineShowsABannerAndARestartPaintsFromTheCache() async throws {
         try await TerminalLock.exclusive { try await offlineExclusively() }
     }
 
     func offlineExclusively() async throws {
         let setup = try await Self.setup()
-        let first = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
+        let (first, shown) = try await openUntilTheNewestThreadShows(setup)
         defer { first.kill() }
-        try await first.wait(for: "● live", timeout: 60)
-        // The newest thread as the server has it: it must come back from the cache later.
-        let newest = try await setup.client.messages.conversations(perPage: 1).items[0]
-        let message = try #require(try await setup.client.messages.history(contactID: newest.contactID, perPage: 1).items.first?.content)
-        let shown = String(Sanitizer.clean(message).prefix(12))
-        try await first.wait(for: shown)
 
         // The network goes: every connection drops. The top line says so, and contact actions
         // refuse politely.
@@ -232,13 +243,7 @@ struct TriageTests {
     func warmCacheExclusively() async throws {
         let setup = try await Self.setup()
         defer { Task { await setup.sandbox.stop() } }
-        let first = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
-        defer { first.kill() }
-        try await first.wait(for: "● live", timeout: 60)
-        let newest = try await setup.client.messages.conversations(perPage: 1).items[0]
-        let message = try #require(try await setup.client.messages.history(contactID: newest.contactID, perPage: 1).items.first?.content)
-        let shown = String(Sanitizer.clean(message).prefix(12))
-        try await first.wait(for: shown)
+        let (first, shown) = try await openUntilTheNewestThreadShows(setup)
         first.kill()
 
         // A slow server (every answer takes 30 s): the restart shows the saved inbox while its
