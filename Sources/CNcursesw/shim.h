@@ -70,6 +70,27 @@ static inline void skylight_route_signal(int sig, int fd) {
     sigaction(sig, &sa, NULL);
 }
 
+/* A resize must wake the main loop's poll(), but SIGWINCH goes to whichever thread does not
+   block it (the SDK's and the sandbox's threads included), and then only ncurses' flag is set.
+   This handler runs ncurses' own, then writes to the signal pipe. */
+static void (*skylight_ncurses_winch)(int) = 0;
+static void skylight_winch_to_pipe(int sig) {
+    if (skylight_ncurses_winch) skylight_ncurses_winch(sig);
+    skylight_signal_to_pipe(sig);
+}
+static inline void skylight_route_resize(int fd) {
+    struct sigaction sa, previous;
+    memset(&sa, 0, sizeof sa);
+    memset(&previous, 0, sizeof previous);
+    skylight_signal_fd = fd;
+    sa.sa_handler = skylight_winch_to_pipe;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    if (sigaction(SIGWINCH, &sa, &previous) == 0 && !(previous.sa_flags & SA_SIGINFO)
+        && previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN && previous.sa_handler != skylight_winch_to_pipe)
+        skylight_ncurses_winch = previous.sa_handler;
+}
+
 /* ncurses 6.4 flushes after every cursor movement, so one frame leaves as dozens of small
    writes. During doupdate() its output goes to a memory file instead, and reaches the terminal
    in one write. */

@@ -114,7 +114,10 @@ final class Screen {
     func draw(_ frame: Frame) {
         var changed = false
         if previous?.width != frame.width || previous?.height != frame.height {
+            // After a resize, what the terminal shows is not what ncurses last drew: tmux, for
+            // one, keeps the bottom rows when a window shrinks. Repaint all of it.
             werase(window)
+            clearok(skylight_curscr(), true)
             previous = nil
         }
         var run: [wchar_t] = []

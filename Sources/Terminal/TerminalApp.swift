@@ -60,6 +60,7 @@ public final class TerminalApp {
 
         let screen = try Screen()
         defer { screen.end() }
+        skylight_route_resize(signals[1])  // after ncurses has installed its own handler
         screen.apply(theme, colors: colors)
         var size = (width: 0, height: 0)
         var exit = Exit.quit
@@ -122,8 +123,10 @@ public final class TerminalApp {
             startPending()
             if ready < 0 && errno != EINTR { break }
             if fds[2].revents != 0 {
-                var byte: UInt8 = 0
-                if read(signals[0], &byte, 1) == 1 {
+                // A resize only wakes the loop: the key reading below returns it.
+                var bytes = [UInt8](repeating: 0, count: 16)
+                let count = read(signals[0], &bytes, bytes.count)
+                if count > 0, let byte = bytes.prefix(count).first(where: { Int32($0) != SIGWINCH }) {
                     exit = .signal(Int32(byte))
                     logger.notice("signal \(byte): leaving")
                     break

@@ -143,9 +143,15 @@ struct TriageTests {
         try await tmux.keys("Escape")
         try await tmux.wait(for: "Conversations 240")
 
-        // Resize down to 80×24, below it, and back.
+        // Resize down to 80×24, below it, and back. A shrink keeps the header on top (tmux keeps
+        // a shrinking window's bottom rows, so a partial repaint would leave the screen shifted).
         try await tmux.resize(100, 30)
         try await tmux.wait(for: "Conversations 240")
+        try await tmux.resize(80, 24)
+        try await tmux.wait(for: "Conversations 240")
+        try await assertBorders(tmux)
+        try await shrinkAndGrow(tmux)
+        try await assertBorders(tmux)
         try await tmux.resize(60, 20)
         try await tmux.wait(for: "Terminal too small: 60×20")
         try await tmux.resize(80, 24)
@@ -156,6 +162,20 @@ struct TriageTests {
         try await tmux.keys("q")
         let final = try await tmux.wait(for: "EXIT=0")
         #expect(!final.contains("Conversations 240"))
+    }
+
+    /// Grows the window to 120×35 and shrinks it back to 80×24 a few times. Each resize must be
+    /// seen whichever of the program's threads the signal lands on, and repainted whole.
+    func shrinkAndGrow(_ tmux: Tmux) async throws {
+        for _ in 0..<4 {
+            try await tmux.resize(120, 35)
+            try await tmux.wait(for: " Contact")
+            try await tmux.resize(80, 24)
+            try await eventually("the 80×24 layout, header on top") {
+                let lines = try await tmux.lines()
+                return lines.first?.hasPrefix(" SkyLight Inbox") == true && Columns.character(in: lines[1], at: 28) == "│"
+            }
+        }
     }
 
     func assertBorders(_ tmux: Tmux, separators: [Int]? = nil) async throws {
@@ -271,6 +291,7 @@ struct TriageTests {
         try await tmux.wait(for: "demo sandbox", timeout: 60)
         try await tmux.wait(for: "● live", timeout: 30)
         try await tmux.wait(for: " Contact")  // the sidebar shows at 120 columns
+        try await shrinkAndGrow(tmux)
         try await tmux.keys("q")
         try await tmux.wait(for: "EXIT=0")
     }
