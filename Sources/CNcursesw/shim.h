@@ -60,15 +60,16 @@ static void skylight_signal_to_pipe(int sig) {
     unsigned char b = (unsigned char)sig;
     if (skylight_signal_fd >= 0) { ssize_t r = write(skylight_signal_fd, &b, 1); (void)r; }
 }
-static inline void skylight_route_signal(int sig, int fd) {
+static inline int skylight_install(int sig, void (*handler)(int), int fd, struct sigaction *previous) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     skylight_signal_fd = fd;
-    sa.sa_handler = skylight_signal_to_pipe;
+    sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
-    sigaction(sig, &sa, NULL);
+    return sigaction(sig, &sa, previous);
 }
+static inline void skylight_route_signal(int sig, int fd) { skylight_install(sig, skylight_signal_to_pipe, fd, NULL); }
 
 /* A resize must wake the main loop's poll(), but SIGWINCH goes to whichever thread does not
    block it (the SDK's and the sandbox's threads included), and then only ncurses' flag is set.
@@ -79,14 +80,9 @@ static void skylight_winch_to_pipe(int sig) {
     skylight_signal_to_pipe(sig);
 }
 static inline void skylight_route_resize(int fd) {
-    struct sigaction sa, previous;
-    memset(&sa, 0, sizeof sa);
+    struct sigaction previous;
     memset(&previous, 0, sizeof previous);
-    skylight_signal_fd = fd;
-    sa.sa_handler = skylight_winch_to_pipe;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    if (sigaction(SIGWINCH, &sa, &previous) == 0 && !(previous.sa_flags & SA_SIGINFO)
+    if (skylight_install(SIGWINCH, skylight_winch_to_pipe, fd, &previous) == 0 && !(previous.sa_flags & SA_SIGINFO)
         && previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN && previous.sa_handler != skylight_winch_to_pipe)
         skylight_ncurses_winch = previous.sa_handler;
 }

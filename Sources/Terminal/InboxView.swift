@@ -89,15 +89,15 @@ public struct InboxView: Sendable {
         if let sync = state.lastSync {
             x += frame.put(" · synced \(time.clock(sync))", x: x, y: y, maxWidth: frame.width - x, role: .status)
         }
-        let pending = state.outbox.filter { { switch $0.state { case .queued, .sending: true; case .failed, .unknown: false } }($0) }.count
+        let pending = state.outbox.count { switch $0.state { case .queued, .sending: true; case .failed, .unknown: false } }
         if pending > 0 { x += frame.put(" · outbox \(pending)", x: x, y: y, maxWidth: frame.width - x, role: .status) }
         let hint = " r reply  t tag  b blacklist  a note  space next unread "
         // A failed poll says why (a refused key and a server error call for different things),
         // unless a notice answering the agent's last key needs the room.
-        if let text = state.notice.map({ $0.text }) ?? reason {
+        if let text = state.notice?.text ?? reason {
             x += frame.put(" │ ", x: x, y: y, maxWidth: frame.width - x, role: .status)
             frame.put(Frame.truncate(Sanitizer.clean(text), to: frame.width - x), x: x, y: y, maxWidth: frame.width - x,
-                      role: state.notice.map { $0.isError } ?? true ? .statusError : .status)
+                      role: state.notice?.isError ?? true ? .statusError : .status)
         } else if frame.width - x > hint.count + 2 {
             frame.put(hint, x: frame.width - hint.count, y: y, maxWidth: hint.count, role: .status)
         }

@@ -23,11 +23,12 @@ final class Screen {
 
     init() throws {
         setlocale(LC_ALL, "")
-        let asked = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        let environment = ProcessInfo.processInfo.environment
+        let asked = environment["TERM"] ?? ""
         var opened = skylight_open_terminal(nil)
         // Over SSH, a terminal's own type (xterm-kitty, alacritty…) is often unknown to the
         // server: draw as the xterm type it emulates rather than refuse to start.
-        if opened == nil, let type = Screen.standIn(forTerminal: asked, colorTerm: ProcessInfo.processInfo.environment["COLORTERM"]) {
+        if opened == nil, let type = Screen.standIn(forTerminal: asked, colorTerm: environment["COLORTERM"]) {
             opened = skylight_open_terminal(type)
             if opened != nil { standIn = (asked, type) }
         }
@@ -342,13 +343,13 @@ public enum ColorMapper {
     ///     ColorMapper.pair(fg: .rgb(255, 255, 255), bg: .rgb(0x3a, 0x3a, 0x3a), colors: 8, highlight: true)
     ///     // (fg: 7, bg: -1, reverse: true)
     public static func pair(fg: ThemeColor, bg: ThemeColor, colors: Int, highlight: Bool) -> (fg: Int32, bg: Int32, reverse: Bool) {
-        let front = number(fg, colors: colors), back = number(bg, colors: colors)
-        switch bg {
-        case .terminalDefault: return (front, back, false)
-        case .indexed(let i) where i < min(16, colors): return (front, back, false)
-        case .indexed(let i): return colors < 256 && isGrey(rgb(ofIndexed: i)) ? (front, -1, highlight) : (front, back, false)
-        case .rgb(let r, let g, let b): return colors < 256 && isGrey((r, g, b)) ? (front, -1, highlight) : (front, back, false)
+        let front = number(fg, colors: colors)
+        let grey = switch bg {
+        case .terminalDefault: false
+        case .indexed(let i): i >= min(16, colors) && isGrey(rgb(ofIndexed: i))
+        case .rgb(let r, let g, let b): isGrey((r, g, b))
         }
+        return colors < 256 && grey ? (front, -1, highlight) : (front, number(bg, colors: colors), false)
     }
 
     /// The RGB value xterm gives an indexed colour.
