@@ -5,7 +5,7 @@ public enum Command: String, CaseIterable, Sendable, Hashable {
     case nextPane = "next_pane", previousPane = "previous_pane"
     case nextUnread = "next_unread", jumpBack = "jump_back"
     case unreadOnly = "unread_only", cycleChannel = "cycle_channel"
-    case search, commandLine = "command_line", redraw, quit
+    case search, clearFilter = "clear_filter", commandLine = "command_line", redraw, quit
     case reply, replyInEditor = "reply_in_editor", tag, untag, blacklist, note
     case toggleSidebar = "toggle_sidebar", toggleRead = "toggle_read", resend, help
 
@@ -25,6 +25,7 @@ public enum Command: String, CaseIterable, Sendable, Hashable {
         case .unreadOnly: "show unread conversations only"
         case .cycleChannel: "filter by channel: all, WhatsApp, Telegram, Instagram"
         case .search: "filter conversations (server search + local match)"
+        case .clearFilter: "show all conversations again (clears /, u and c)"
         case .commandLine: "command line (:theme NAME, :tag TITLE, :q …)"
         case .redraw: "redraw the screen"
         case .quit: "quit"
@@ -54,7 +55,7 @@ public struct KeyMap: Sendable, Equatable {
         .char("g"): .top, .home: .top, .char("G"): .bottom, .end: .bottom,
         .tab: .nextPane, .backTab: .previousPane,
         .char(" "): .nextUnread, .backspace: .jumpBack,
-        .char("u"): .unreadOnly, .char("c"): .cycleChannel, .char("/"): .search, .char(":"): .commandLine,
+        .char("u"): .unreadOnly, .char("c"): .cycleChannel, .char("/"): .search, .escape: .clearFilter, .char(":"): .commandLine,
         .ctrl("l"): .redraw, .char("q"): .quit,
         .char("r"): .reply, .enter: .reply, .char("E"): .replyInEditor, .char("t"): .tag, .char("T"): .untag,
         .char("b"): .blacklist, .char("a"): .note, .char("i"): .toggleSidebar, .char("m"): .toggleRead,

@@ -186,6 +186,12 @@ public struct Reducer: Sendable {
         case .search:
             state.mode = .search(editor: LineEditor(state.filter.query))
             return []
+        case .clearFilter:
+            guard state.filter.isActive else { return [] }
+            state.filter = Filter()
+            clampSelection(&state)
+            say(&state, "Showing all conversations")
+            return selectionEffects(&state)
         case .commandLine:
             state.mode = .command(editor: LineEditor())
             return []

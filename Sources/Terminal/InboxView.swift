@@ -91,7 +91,7 @@ public struct InboxView: Sendable {
         }
         let pending = state.outbox.count { switch $0.state { case .queued, .sending: true; case .failed, .unknown: false } }
         if pending > 0 { x += frame.put(" · outbox \(pending)", x: x, y: y, maxWidth: frame.width - x, role: .status) }
-        let hint = " r reply  t tag  b blacklist  a note  space next unread "
+        let hint = (state.filter.isActive ? " esc all conversations " : "") + " r reply  t tag  b blacklist  a note  space next unread "
         // A failed poll says why (a refused key and a server error call for different things),
         // unless a notice answering the agent's last key needs the room.
         if let text = state.notice?.text ?? reason {

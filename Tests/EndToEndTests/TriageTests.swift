@@ -119,13 +119,22 @@ struct TriageTests {
         try await tmux.keys("Escape")
         try await tmux.wait(for: "Conversations 240")
 
-        // Unread filter and channel filter.
+        // Unread filter and channel filter; the channel cycles back to all.
         try await tmux.keys("u")
         try await tmux.wait(for: "unread │ unread")
         try await tmux.keys("u", "c")
         try await tmux.wait(for: "unread │ whatsapp")
         try await tmux.keys("c", "c", "c")
         try await tmux.wait(for: "Conversations 240")
+
+        // A search kept with Enter, plus the unread filter: Esc shows all conversations again.
+        try await tmux.keys("/")
+        try await tmux.type(String(other.prefix(6)))
+        try await tmux.keys("Enter", "u")
+        try await tmux.wait(for: "unread │ unread · /\(other.prefix(6))")
+        try await tmux.keys("Escape")
+        try await tmux.wait(for: "Showing all conversations")
+        #expect(try await tmux.screen().contains("unread │ all"))
 
         // Themes: a good one switches, a bad one is refused with a message.
         try await tmux.keys(":")

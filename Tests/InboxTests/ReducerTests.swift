@@ -100,6 +100,21 @@ struct NavigationTests {
         #expect(h.state.filter.query.isEmpty && h.state.visible.count == 5)
     }
 
+    @Test func escapeShowsAllConversationsAgain() {
+        var h = Harness(channels: [3: .telegram])
+        h.press(.char("u"), .char("c"), .char("/"))
+        h.type("2")
+        h.press(.enter)
+        #expect(h.state.visible == [2] && h.state.selectedID == 2)
+        h.press(.escape)
+        #expect(h.state.filter == Filter() && h.state.visible.count == 5)
+        #expect(h.state.selectedID == 2)  // the agent keeps their place
+        #expect(h.state.notice?.text == "Showing all conversations")
+        h.state.notice = nil
+        h.press(.escape)
+        #expect(h.state.notice == nil)  // nothing to clear, nothing said
+    }
+
     @Test func paneCyclingAndThreadScroll() {
         var h = Harness()
         h.press(.tab)
