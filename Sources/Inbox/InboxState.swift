@@ -169,6 +169,9 @@ public struct InboxState: Equatable, Sendable {
     /// The server's count of conversations (from the newest page's `meta`).
     public var conversationTotal = 0
     public var loadingMoreConversations = false
+    /// `G` was pressed while older pages were still on the server: each page that arrives moves
+    /// the selection on, until the last conversation. Any other key stops it.
+    public var followingEnd = false
     public var selectedID: Int?
     public var listScroll = 0
     public var focus = Pane.list

@@ -47,6 +47,7 @@ public struct Reducer: Sendable {
     func handleKey(_ state: inout InboxState, _ key: Key) -> [Effect] {
         if case .focusIn = key { state.focused = true; return [] }
         if case .focusOut = key { state.focused = false; return [] }
+        state.followingEnd = false
         switch state.mode {
         case .normal:
             guard let command = keyMap.command(for: key) else { return [] }
@@ -148,7 +149,9 @@ public struct Reducer: Sendable {
                 if let id = state.selectedID { state.threads[id]?.scrollUp = 0; state.threads[id]?.unseenNew = 0 }
                 return []
             }
-            return moveSelection(&state, to: state.visible.count - 1)
+            state.followingEnd = moreConversationPages(state) && (!state.filter.isActive || state.filter.unreadOnly)
+            if state.followingEnd { sayLoadingToTheEnd(&state) }
+            return moveSelection(&state, to: state.visible.count - 1) + loadMoreIfNeeded(&state)
         case .nextPane, .previousPane:
             let panes: [Pane] = state.sidebarShown ? [.list, .thread, .sidebar] : [.list, .thread]
             let index = panes.firstIndex(of: state.focus) ?? 0
@@ -330,12 +333,21 @@ public struct Reducer: Sendable {
 
     /// Fetches the next page of conversations when the selection nears the end of the list.
     func loadMoreIfNeeded(_ state: inout InboxState) -> [Effect] {
-        guard state.conversationPages > 0, state.conversationPages < min(state.conversationLastPage, maxConversationPages),
-              !state.loadingMoreConversations, !state.filter.isActive || state.filter.unreadOnly else { return [] }
+        guard moreConversationPages(state), !state.loadingMoreConversations,
+              !state.filter.isActive || state.filter.unreadOnly else { return [] }
         let index = state.selectedIndex ?? 0
         guard index + state.listItems * 2 >= state.visible.count else { return [] }
         state.loadingMoreConversations = true
         return [.loadConversations(page: state.conversationPages + 1, isPoll: false)]
+    }
+
+    /// Whether the server holds older pages of the list that the inbox would load.
+    func moreConversationPages(_ state: InboxState) -> Bool {
+        state.conversationPages > 0 && state.conversationPages < min(state.conversationLastPage, maxConversationPages)
+    }
+
+    func sayLoadingToTheEnd(_ state: inout InboxState) {
+        say(&state, "Loading older conversations: \(state.conversations.count) of \(state.conversationTotal)…")
     }
 
     func keepSelectionVisible(_ state: inout InboxState) {
@@ -600,6 +612,7 @@ public struct Reducer: Sendable {
         case .conversationsFailed(let error, _):
             state.pollInFlight = false
             state.loadingMoreConversations = false
+            state.followingEnd = false
             let wait: Double
             if case .rateLimited(let retryAfter, _) = error { wait = max(retryAfter ?? 5, 1) }
             else { wait = min(60, max(2, state.pollInterval * 2)) }
@@ -762,6 +775,9 @@ public struct Reducer: Sendable {
             state.positions[row.contactID].map { state.conversations[$0] == row } ?? false
         }
         if !unchanged {
+            // The list is sorted newest first. A row the inbox never had is a new message only
+            // when it is newer than anything seen: an older page brings old unread rows.
+            let newestSeen = state.conversations.first?.lastMessageAt
             var rows = state.conversations
             var index = state.positions
             for row in page.items {
@@ -781,7 +797,9 @@ public struct Reducer: Sendable {
                     }
                     rows[i] = row
                 } else {
-                    if !firstLoad, (row.unreadCount ?? 0) > 0 { newInbound.append(row) }
+                    if !firstLoad, (row.unreadCount ?? 0) > 0, let at = row.lastMessageAt, newestSeen.map({ at > $0 }) ?? true {
+                        newInbound.append(row)
+                    }
                     index[row.contactID] = rows.count
                     rows.append(row)
                 }
@@ -804,6 +822,11 @@ public struct Reducer: Sendable {
         if isPoll, page.hasMore, let lastSeen, let oldest = page.items.last?.lastMessageAt, oldest > lastSeen {
             // Catching up after sleep or an outage: keep reading until the last point seen before.
             effects.append(.loadConversations(page: page.meta.currentPage + 1, isPoll: true))
+        }
+        if state.followingEnd, !isPoll {
+            state.followingEnd = moreConversationPages(state)
+            if state.followingEnd { sayLoadingToTheEnd(&state) } else { say(&state, "All \(state.conversations.count) conversations loaded") }
+            effects += moveSelection(&state, to: state.visible.count - 1)
         }
         effects += loadMoreIfNeeded(&state)
         let offscreen = newInbound.filter { $0.contactID != state.selectedID }

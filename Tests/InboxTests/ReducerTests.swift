@@ -100,6 +100,36 @@ struct NavigationTests {
         #expect(h.state.filter.query.isEmpty && h.state.visible.count == 5)
     }
 
+    /// Page `n` of a nine-conversation list served three at a time, newest first.
+    static func listPage(_ n: Int) -> Page<Conversation> {
+        let rows = ((n - 1) * 3 + 1...n * 3).map { id in
+            Conversation(contactID: id, contactName: "Contact \(id)", channel: .whatsapp, lastMessage: "hello",
+                         lastMessageAt: Harness.t0.adding(seconds: Double(-60 * id)), unreadCount: 0)
+        }
+        return Page(items: rows, meta: PageMeta(currentPage: n, lastPage: 3, perPage: 3, total: 9))
+    }
+
+    @Test func bottomFollowsOlderPagesToTheLastConversation() {
+        var h = Harness(unread: [:])
+        #expect(h.send(.conversationsLoaded(Self.listPage(1), isPoll: false)).contains(.loadConversations(page: 2, isPoll: false)))
+        h.press(.char("G"))
+        #expect(h.state.selectedID == 3 && h.state.notice?.text == "Loading older conversations: 3 of 9…")
+        #expect(h.send(.conversationsLoaded(Self.listPage(2), isPoll: false)).contains(.loadConversations(page: 3, isPoll: false)))
+        #expect(h.state.selectedID == 6)
+        h.send(.conversationsLoaded(Self.listPage(3), isPoll: false))
+        #expect(h.state.selectedID == 9 && h.state.notice?.text == "All 9 conversations loaded")
+        #expect(!h.state.followingEnd)
+    }
+
+    @Test func anyKeyStopsFollowingTheEnd() {
+        var h = Harness(unread: [:])
+        h.send(.conversationsLoaded(Self.listPage(1), isPoll: false))
+        h.press(.char("G"), .char("k"))
+        #expect(h.state.selectedID == 2)
+        h.send(.conversationsLoaded(Self.listPage(2), isPoll: false))
+        #expect(h.state.selectedID == 2)  // the agent moved on: the selection stays where they put it
+    }
+
     @Test func escapeShowsAllConversationsAgain() {
         var h = Harness(channels: [3: .telegram])
         h.press(.char("u"), .char("c"), .char("/"))
@@ -457,6 +487,16 @@ struct RefresherTests {
         #expect(more.contains(.cacheConversations(same + [newcomer])))
         #expect(h.state.visible.first == 9 && h.state.conversation(9)?.contactName == "New" && h.state.unreadTotal == 3)
         #expect(h.state.notice?.text == "New message · New: hi")
+    }
+
+    @Test func anOlderPagesUnreadRowsAreNotNewMessages() {
+        var h = Harness(unread: [:])
+        h.send(.conversationsLoaded(NavigationTests.listPage(1), isPoll: false))
+        var older = NavigationTests.listPage(2)
+        older.items = older.items.map { var row = $0; row.unreadCount = 2; return row }
+        let effects = h.send(.conversationsLoaded(older, isPoll: false))
+        #expect(!effects.contains(.bell) && h.state.notice == nil)
+        #expect(h.state.unreadTotal == 3)
     }
 
     @Test func openThreadIsRefetchedWhenItChanges() {
