@@ -400,7 +400,9 @@ public struct InboxView: Sendable {
         }
         let textWidth = max(8, width - 3)
         var lines = [Line(segments: [(title + String(repeating: "─", count: max(0, width - TextWidth.width(of: title))), .composerTitle)])]
-        if let warning { lines.append(Line(segments: [(" " + warning, .warning)])) }
+        // The warning wraps: cut at a narrow pane's edge, it would lose its point.
+        let warningLines = warning.map { Wrap.lines($0, width: max(8, width - 1)) } ?? []
+        lines += warningLines.map { Line(segments: [(" " + $0, .warning)]) }
         // Wrap the text before the cursor separately to find the cursor's row and column.
         let before = Sanitizer.clean(String(editor.characters.prefix(editor.cursor)), multiline: true)
         let all = Sanitizer.clean(editor.text, multiline: true)
@@ -414,7 +416,7 @@ public struct InboxView: Sendable {
             lines.append(Line(segments: [(i + firstRow == 0 ? "› " : "  ", .composerTitle), (part, .composer)]))
         }
         let cursorX = 2 + TextWidth.width(of: cursorLines.last ?? "")
-        return (lines, (min(width - 1, cursorX), 1 + (warning == nil ? 0 : 1) + cursorRow - firstRow))
+        return (lines, (min(width - 1, cursorX), 1 + warningLines.count + cursorRow - firstRow))
     }
 
     // MARK: Sidebar

@@ -77,6 +77,20 @@ struct SnapshotTests {
         #expect(frame.cursor != nil)
     }
 
+    @Test func theWhatsAppWindowWarningWrapsToThePane() {
+        var state = Sample.state()
+        state.threads[42]?.messages.removeAll { $0.id == 4 }  // the customer last wrote a day ago
+        let reducer = Reducer()
+        _ = reducer.reduce(&state, .key(.char("r")))
+        _ = reducer.reduce(&state, .key(.char("x")))
+        let frame = view.render(state, width: 80, height: 24)
+        let rows = (0..<24).map { frame.row($0) }
+        let warning = rows.filter { $0.contains("⚠") || $0.contains("free text") }
+        #expect(warning.count == 2 && warning.last?.contains("may reject free text") == true, "\(rows.joined(separator: "\n"))")
+        let cursor = try? #require(frame.cursor)
+        #expect(cursor.map { rows[$0.y].contains("› x") } == true)
+    }
+
     @Test func help() throws {
         var state = Sample.state()
         _ = Reducer().reduce(&state, .key(.char("?")))
