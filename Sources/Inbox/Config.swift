@@ -109,19 +109,27 @@ public struct Config: Sendable, Equatable {
         if let bell = try bool("bell") { settings.bell = bell }
         if let notify = try bool("desktop_notifications") { settings.desktopNotifications = notify }
         if let mark = try bool("mark_read_on_reply") { settings.markReadOnReply = mark }
-        if let limit = table["cache_conversations"]?.int { cacheConversations = max(100, limit) }
-        if let keys = table["keys"]?.table {
+        if let value = table["cache_conversations"] {
+            guard let limit = value.int else { throw ConfigError(description: "\(path): cache_conversations must be a whole number") }
+            cacheConversations = max(100, limit)
+        }
+        if let value = table["keys"] {
+            guard let keys = value.table else { throw ConfigError(description: "\(path): keys must be a table: [keys] then lines like reply = \"r\"") }
             for name in keys.keys {
                 guard let command = Command(rawValue: name) else {
                     throw ConfigError(description: "\(path): [keys] has no command “\(name)” (known: \(Command.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
-                var notations: [String] = []
+                let notations: [String]
                 if let one = keys[name]?.string { notations = [one] }
-                else if let many = keys[name]?.array { notations = many.compactMap { $0.string } }
+                else if let many = keys[name]?.array, many.allSatisfy({ $0.string != nil }) { notations = many.compactMap(\.string) }
+                else {
+                    throw ConfigError(description: "\(path): [keys] \(name) must be a key or a list of keys, like \"r\" or [\"r\", \"enter\"]")
+                }
                 var parsed: [Key] = []
                 for notation in notations {
                     guard let key = Key(notation: notation) else {
-                        throw ConfigError(description: "\(path): [keys] \(name): cannot read the key “\(notation)”")
+                        throw ConfigError(description: "\(path): [keys] \(name): cannot read the key “\(notation)” "
+                                          + "(write keys as j, G, C-r, M-x, enter, space, tab, esc, pgdn or f5)")
                     }
                     parsed.append(key)
                 }

@@ -47,6 +47,17 @@ struct ConfigTests {
         do { _ = try Config.load(environment: ["HOME": home]); Issue.record("loaded") } catch {
             #expect(error.description.contains("fly"))
         }
+        // A value of the wrong kind is refused, not ignored: the agent would wonder why it did nothing.
+        for (text, says) in [("[keys]\nreply = \"ctrl-r\"\n", "cannot read the key “ctrl-r” (write keys as j, G, C-r"),
+                             ("[keys]\nreply = 5\n", "reply must be a key or a list of keys"),
+                             ("[keys]\nreply = [\"r\", 5]\n", "reply must be a key or a list of keys"),
+                             ("keys = \"r\"\n", "keys must be a table"),
+                             ("cache_conversations = \"many\"\n", "cache_conversations must be a whole number")] {
+            try write(text, home: home, mode: 0o600)
+            do { _ = try Config.load(environment: ["HOME": home]); Issue.record("loaded \(text)") } catch {
+                #expect(error.description.contains(says), "\(error.description)")
+            }
+        }
         #expect(throws: ConfigError.self) { try Config.load(environment: ["HOME": home + "/none", "SKYLIGHT_BASE_URL": "not a url"]) }
         #expect(throws: ConfigError.self) { try Config.validate(baseURL: "ftp://x/api/v1") }
     }

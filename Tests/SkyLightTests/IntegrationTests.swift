@@ -125,6 +125,22 @@ struct IntegrationTests {
         #expect(history.items.filter { $0.content == "dropped but delivered" }.count == 1)
     }
 
+    @Test func aRefusedConnectionIsSaidPlainly() async throws {
+        let (sandbox, _) = try await startSandbox()
+        await sandbox.stop()  // nothing listens on its port now
+        let client = SkyLightClient(configuration: .init(baseURL: sandbox.baseURL, apiKey: APIKey(SandboxOptions.defaultAPIKey), retry: .none))
+        let error = await #expect(throws: SkyLightError.self) { _ = try await client.tags.list() }
+        #expect(error?.requestNeverLeft == true)
+        #expect(error?.description == "cannot connect: connection refused")
+    }
+
+    @Test func anUnknownHostIsSaidPlainly() async throws {
+        let client = SkyLightClient(configuration: .init(baseURL: "http://no-such-host.invalid/api/v1",
+                                                         apiKey: APIKey(SandboxOptions.defaultAPIKey), retry: .none, timeout: 5))
+        let error = await #expect(throws: SkyLightError.self) { _ = try await client.tags.list() }
+        #expect(error?.description == "cannot connect: could not find the host no-such-host.invalid", "\(String(describing: error))")
+    }
+
     @Test func timeoutAfterSendingIsAnUnknownOutcome() async throws {
         let (sandbox, _) = try await startSandbox()
         defer { Task { await sandbox.stop() } }

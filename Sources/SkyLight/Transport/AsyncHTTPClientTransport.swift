@@ -70,7 +70,7 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
     /// The pool hands a request to a connection only once that connection is up, so every
     /// error raised while connecting means the request was never written.
     static func classify(_ error: any Error) -> TransportError {
-        var text = String(describing: error)
+        var text = plainText(error)
         if let error = error as? HTTPClientError {
             // These reach an agent's status bar: say what happened, not the type's name.
             switch error {
@@ -92,5 +92,19 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
             return .cannotConnect(text)
         }
         return .outcomeUnknown(text)
+    }
+
+    /// A failure to connect said the way an agent reads it: "connection refused", "could not
+    /// find the host api.example.com", not NIO's "connection reset (error set): … (errno: 111)".
+    static func plainText(_ error: any Error) -> String {
+        if let error = error as? IOError {
+            let text = String(cString: strerror(error.errnoCode))
+            return text.prefix(1).lowercased() + text.dropFirst()
+        }
+        if let error = error as? NIOConnectionError {
+            if let failure = error.connectionErrors.first { return plainText(failure.error) }
+            if error.dnsAError != nil || error.dnsAAAAError != nil { return "could not find the host \(error.host)" }
+        }
+        return String(describing: error)
     }
 }
