@@ -94,6 +94,8 @@ public struct ThreadState: Equatable, Sendable {
     public var pagesLoaded = 0
     public var lastPage = 1
     public var loading = false
+    /// Why the last load failed; cleared by the next one that succeeds.
+    public var failure: String?
     /// Lines scrolled up from the bottom; 0 keeps the view pinned to the newest message.
     public var scrollUp = 0
     /// Messages that arrived while the agent was scrolled up.

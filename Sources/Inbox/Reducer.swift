@@ -636,6 +636,7 @@ public struct Reducer: Sendable {
             let before = thread.messages.last?.id
             let added = thread.merge(page.items)
             thread.loading = false
+            thread.failure = nil
             thread.lastPage = max(1, page.meta.lastPage)
             thread.pagesLoaded = max(thread.pagesLoaded, number)
             if number == 1, added > 0, thread.scrollUp > 0, before != nil, thread.messages.last?.id != before {
@@ -645,7 +646,11 @@ public struct Reducer: Sendable {
             return []
         case .threadFailed(let contactID, let error):
             state.threads[contactID]?.loading = false
-            say(&state, "Could not load messages: \(error)", error: true)
+            state.threads[contactID]?.failure = error.description
+            // Offline, the banner already says why; a neighbour's preview is not the agent's business.
+            if case .live = state.connection, contactID == state.selectedID {
+                say(&state, "Could not load messages: \(error)", error: true)
+            }
             return []
         case .contactLoaded(let contact):
             state.contacts[contact.id] = state.contacts[contact.id].map { $0.merging(contact) } ?? contact
@@ -759,6 +764,7 @@ public struct Reducer: Sendable {
 
     func conversationsLoaded(_ state: inout InboxState, _ page: Page<Conversation>, isPoll: Bool) -> [Effect] {
         if isPoll || page.meta.currentPage == 1 { state.pollInFlight = false }
+        let reconnected = switch state.connection { case .retrying, .offline: true; case .connecting, .live: false }
         if case .live = state.connection {} else {
             state.pollInterval = state.settings.activePollInterval
             state.nextPollAt = state.now.adding(seconds: state.pollInterval)
@@ -768,7 +774,7 @@ public struct Reducer: Sendable {
         var effects: [Effect] = []
         var newInbound: [Conversation] = []
         // The newest time seen before this page: needed only to decide whether to read on.
-        let lastSeen = isPoll && page.hasMore ? state.conversations.lazy.compactMap(\.lastMessageAt).max() : nil
+        let lastSeen = isPoll && page.hasMore ? state.conversations.first?.lastMessageAt : nil
         let firstLoad = !state.conversationsLoaded
         // Most polls bring rows already on screen: then nothing is merged, sorted or refiltered.
         let unchanged = !firstLoad && page.items.allSatisfy { row in
@@ -813,6 +819,8 @@ public struct Reducer: Sendable {
             effects += selectionEffects(&state)
         }
         keepSelectionVisible(&state)
+        // Back from an outage: what failed to load while it lasted is asked for again.
+        if reconnected { effects += selectionEffects(&state) }
         if !isPoll || page.meta.currentPage > 1 {
             state.conversationPages = max(state.conversationPages, page.meta.currentPage)
             state.loadingMoreConversations = false

@@ -239,6 +239,16 @@ public struct InboxView: Sendable {
         let (thread, bodyHeight, width) = (key.thread, key.height, key.width)
         var (lines, complete) = threadLines(key, width: width - 1, needed: bodyHeight + thread.scrollUp)
         if lines.isEmpty {
+            if let failure = thread.failure, !thread.loading {
+                let wrapWidth = max(8, width - 2)
+                let said = Wrap.lines("Messages not loaded: \(Sanitizer.clean(failure))", width: wrapWidth).map { ($0, StyleRole.warning) }
+                    + Wrap.lines("Asked for again when the connection returns, or when you come back to this conversation.",
+                                 width: wrapWidth).map { ($0, StyleRole.dim) }
+                for (row, (line, role)) in said.prefix(bodyHeight - 1).enumerated() {
+                    frame.put(line, x: 1, y: row + 1, maxWidth: width - 2, role: role)
+                }
+                return
+            }
             let text = thread.loading || thread.pagesLoaded == 0 ? "Loading messages…" : "No messages yet"
             frame.put(text, x: 1, y: 1, maxWidth: width - 2, role: .dim)
             return
@@ -440,8 +450,10 @@ public struct InboxView: Sendable {
         if let status = contact?.status { line("status: \(Sanitizer.clean(status.rawValue))", .dim) }
         y += 1
         line("Tags", .title)
+        // What never arrived is not shown as empty: "no tags" would be a claim about the customer.
+        let unknown = switch state.connection { case .retrying, .offline: "not loaded: no connection"; case .connecting, .live: "loading…" }
         let tags = (contact?.tags ?? []).map { "[" + Sanitizer.clean($0) + "]" }
-        if tags.isEmpty { line("none · t to add", .dim) }
+        if tags.isEmpty { line(contact == nil ? unknown : "none · t to add", .dim) }
         var row = ""
         for tag in tags {
             if !row.isEmpty, TextWidth.width(of: row) + 1 + TextWidth.width(of: tag) > w { line(row, .tag); row = "" }
@@ -450,8 +462,8 @@ public struct InboxView: Sendable {
         if !row.isEmpty { line(row, .tag) }
         y += 1
         let notes = state.notes[id] ?? []
-        line("Notes \(notes.count)", .title)
-        if notes.isEmpty { line(state.notes[id] == nil ? "loading…" : "none · a to add", .dim) }
+        line(state.notes[id] == nil ? "Notes" : "Notes \(notes.count)", .title)
+        if notes.isEmpty { line(state.notes[id] == nil ? unknown : "none · a to add", .dim) }
         for note in notes {
             guard y < rect.maxY else { break }
             if let at = note.createdAt { line(time.day(at) + " " + time.clock(at), .timestamp) }

@@ -499,6 +499,22 @@ struct RefresherTests {
         #expect(h.state.unreadTotal == 3)
     }
 
+    @Test func aThreadThatFailedOfflineLoadsWhenTheConnectionReturns() {
+        var h = Harness()
+        h.send(.conversationsFailed(.cannotConnect(reason: "connection refused"), isPoll: true))
+        h.send(.conversationsFailed(.cannotConnect(reason: "connection refused"), isPoll: true))
+        guard case .offline = h.state.connection else { Issue.record("\(h.state.connection)"); return }
+        h.state.threads[1] = ThreadState()
+        h.state.threads[1]?.loading = true
+        h.send(.threadFailed(contactID: 1, .cannotConnect(reason: "connection refused")))
+        #expect(h.state.threads[1]?.failure == "cannot connect: connection refused")
+        #expect(h.state.notice == nil)  // the offline banner says it already
+        let effects = h.send(.conversationsLoaded(Page(items: [], meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 5)), isPoll: true))
+        #expect(effects.contains(.loadThread(contactID: 1, page: 1)))
+        h.loadThread(1, [Message(id: 1, contactID: 1, direction: .inbound, content: "back")])
+        #expect(h.state.threads[1]?.failure == nil)
+    }
+
     @Test func openThreadIsRefetchedWhenItChanges() {
         var h = Harness()
         h.loadThread(1, [Message(id: 1, contactID: 1, direction: .inbound, content: "a")])

@@ -160,6 +160,25 @@ struct SnapshotTests {
         #expect(view.render(state, width: 80, height: 24).row(23).contains("│ Offline: tags need the server"))
     }
 
+    @Test func aThreadThatFailedToLoadSaysWhyAndWhatHappensNext() {
+        var state = Sample.state()
+        state.threads[42] = ThreadState()
+        state.threads[42]?.failure = "HTTP 500: Server Error \u{1B}[2J"
+        let text = view.render(state, width: 80, height: 24).text
+        #expect(text.contains("Messages not loaded: HTTP 500: Server") && text.contains("Asked for again when the"))
+        #expect(!text.contains("Loading messages") && !text.contains("\u{1B}"))
+    }
+
+    @Test func tagsAndNotesThatNeverArrivedAreNotShownAsNone() {
+        var state = Sample.state(width: 140, height: 30)
+        state.contacts[42] = nil
+        state.notes[42] = nil
+        #expect(view.render(state, width: 140, height: 30).text.components(separatedBy: "loading…").count == 3)
+        state.connection = .offline(since: Sample.now, reason: "connection refused")
+        let text = view.render(state, width: 140, height: 30).text
+        #expect(text.components(separatedBy: "not loaded: no connection").count == 3 && !text.contains("none · "))
+    }
+
     @Test func renderingIsPure() {
         let state = Sample.state()
         #expect(view.render(state, width: 80, height: 24) == view.render(state, width: 80, height: 24))
