@@ -46,8 +46,11 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["EmbedThemes"]
         ),
+        .executableTarget(name: "theme-embedder"),
+        .plugin(name: "EmbedThemes", capability: .buildTool(), dependencies: ["theme-embedder"]),
         .target(name: "Terminal", dependencies: ["CNcursesw", "Inbox"]),
         .executableTarget(
             name: "skylight",

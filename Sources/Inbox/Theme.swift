@@ -167,28 +167,26 @@ public struct Theme: Equatable, Sendable {
     }
 }
 
-/// Finds theme files by name in a list of folders (the user's first).
+/// Finds themes by name: the user's files first, then the ones shipped in the binary.
 public struct ThemeLibrary: Sendable {
+    /// Folders of `NAME.toml` files, searched in order.
     public var directories: [String]
+    /// Theme texts by name, used when no folder has the name: by default, `themes/` as built.
+    public var shipped: [String: String]
 
-    /// Creates a library over folders searched in order.
-    public init(directories: [String]) { self.directories = directories }
+    /// Creates a library over folders searched in order, then the shipped themes.
+    public init(directories: [String], shipped: [String: String] = ShippedThemes.files) {
+        self.directories = directories; self.shipped = shipped
+    }
 
-    /// The folders a user's inbox looks in: `$XDG_CONFIG_HOME/skylight/themes`, `./themes`,
-    /// and `themes/` beside or above the executable (as in a source checkout).
-    public static func standard(environment: [String: String], executable: String) -> ThemeLibrary {
-        var directories = [XDG.configHome(environment) + "/skylight/themes", FileManager.default.currentDirectoryPath + "/themes"]
-        var folder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 {
-            directories.append(folder.appendingPathComponent("themes").path)
-            folder = folder.deletingLastPathComponent()
-        }
-        return ThemeLibrary(directories: directories)
+    /// A user's library: `$XDG_CONFIG_HOME/skylight/themes`, then the shipped themes.
+    public static func standard(environment: [String: String]) -> ThemeLibrary {
+        ThemeLibrary(directories: [XDG.configHome(environment) + "/skylight/themes"])
     }
 
     /// Names of the themes found, sorted.
     public var names: [String] {
-        Set(directories.flatMap { dir in
+        Set(shipped.keys).union(directories.flatMap { dir in
             ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".toml") }.map { String($0.dropLast(5)) }
         }).sorted()
     }
@@ -197,6 +195,7 @@ public struct ThemeLibrary: Sendable {
     public func load(_ name: String) throws(ThemeError) -> Theme {
         let candidates = name.contains("/") ? [name] : directories.map { "\($0)/\(name).toml" }
         guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            if let text = shipped[name] { return try Theme.parse(text, file: "themes/\(name).toml") }
             let known = names
             throw ThemeError(file: "\(name).toml", line: nil,
                              message: "no such theme" + (known.isEmpty ? "" : " (available: \(known.joined(separator: ", ")))"))

@@ -19,7 +19,7 @@ struct InboxCommand: AsyncParsableCommand {
     )
 
     @Flag(help: "Run on an embedded sandbox with demo data: no account needed.") var demo = false
-    @Option(help: "Theme name from themes/ (default from the config file).") var theme: String?
+    @Option(help: "Theme name: a shipped one or a file in ~/.config/skylight/themes (default from the config file).") var theme: String?
     @Option(name: .customLong("inbound-rate"), help: "With --demo: simulated inbound messages per minute.") var inboundRate = 4.0
     @Option(name: .customLong("seed-size"), help: "With --demo: conversations to seed.") var seedSize: Int?
 
@@ -78,7 +78,7 @@ struct InboxCommand: AsyncParsableCommand {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             fail("skylight needs a terminal (stdin and stdout must be a TTY).")
         }
-        let themes = ThemeLibrary.standard(environment: environment, executable: CommandLine.arguments[0])
+        let themes = ThemeLibrary.standard(environment: environment)
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
         var initialTheme = Theme.plain
         var startup: [Action] = []

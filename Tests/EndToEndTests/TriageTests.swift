@@ -294,12 +294,20 @@ struct TriageTests {
 
     func demoModeRunsWithoutAnAccountExclusively() async throws {
         let home = NSTemporaryDirectory() + "skylight-demo-\(UUID().uuidString.prefix(8))"
-        let tmux = try await Tmux(width: 120, height: 30, command: "sh -c '\(Tmux.binary) --demo; echo EXIT=$?; exec sleep 60'",
+        // Installed: the binary alone, away from the source tree and its themes/ folder.
+        try FileManager.default.createDirectory(atPath: home + "/bin", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Tmux.binary, toPath: home + "/bin/skylight")
+        let tmux = try await Tmux(width: 120, height: 30, command: "sh -c 'cd / && \(home)/bin/skylight --demo; echo EXIT=$?; exec sleep 60'",
                                   environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
         defer { tmux.kill() }
         try await tmux.wait(for: "demo sandbox", timeout: 60)
         try await tmux.wait(for: "● live", timeout: 30)
         try await tmux.wait(for: " Contact")  // the sidebar shows at 120 columns
+        #expect(try await !tmux.screen().contains("Theme not loaded"))
+        try await tmux.keys(":")
+        try await tmux.type("theme high-contrast")
+        try await tmux.keys("Enter")
+        try await tmux.wait(for: "Theme: high-contrast")
         try await shrinkAndGrow(tmux)
         try await tmux.keys("q")
         try await tmux.wait(for: "EXIT=0")

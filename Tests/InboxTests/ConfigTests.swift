@@ -72,6 +72,25 @@ struct ThemeTests {
         for role in StyleRole.allCases { #expect(theme.styles[role] != nil, "\(name) lacks \(role)") }
     }
 
+    @Test func theBinaryCarriesTheShippedThemes() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.repoThemes).filter { $0.hasSuffix(".toml") }
+        #expect(Set(ShippedThemes.files.keys) == Set(files.map { String($0.dropLast(5)) }))
+        for file in files {
+            #expect(ShippedThemes.files[String(file.dropLast(5))] == (try String(contentsOfFile: Self.repoThemes + "/" + file, encoding: .utf8)))
+        }
+        // Found with no folder at all, as in a binary copied to /usr/local/bin.
+        #expect(try ThemeLibrary(directories: []).load("light").name == "light")
+    }
+
+    @Test func aUsersFileTakesPrecedenceOverAShippedTheme() throws {
+        let folder = NSTemporaryDirectory() + "skylight-themes-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "name = \"mine\"\n[styles]\nnormal = { fg = \"red\" }\n".write(toFile: folder + "/light.toml", atomically: true, encoding: .utf8)
+        let library = ThemeLibrary(directories: [folder])
+        #expect(try library.load("light").name == "mine")
+        #expect(library.names.contains("monochrome") && library.names.contains("light"))
+    }
+
     @Test func badFilesNameFileAndLine() {
         let bad = "name = \"x\"\n[styles]\nnormal = {}\nheader = { fg = \"#zzzzzz\" }\n"
         #expect(throws: ThemeError(file: "x.toml", line: 4, message: "style “header”: bad colour for fg (use default, red, bright-red, 0–255 or #rrggbb)")) {
