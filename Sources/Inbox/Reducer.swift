@@ -560,8 +560,13 @@ public struct Reducer: Sendable {
             return argument.isEmpty ? [] : [.searchContacts(argument)]
         case "unread": return run(.unreadOnly, &state)
         case "channel":
-            let channel = ChannelType(rawValue: argument.lowercased())
-            state.filter.channel = argument.isEmpty || argument == "all" ? nil : channel
+            let aliases: [String: ChannelType?] = ["": nil, "all": nil, "whatsapp": .whatsapp, "wa": .whatsapp,
+                                                   "telegram": .telegram, "tg": .telegram, "instagram": .instagram, "ig": .instagram]
+            guard let channel = aliases[argument.lowercased()] else {
+                say(&state, "Unknown channel “\(argument)”: whatsapp (wa), telegram (tg), instagram (ig) or all", error: true)
+                return []
+            }
+            state.filter.channel = channel
             clampSelection(&state)
             return selectionEffects(&state)
         case "sidebar": return run(.toggleSidebar, &state)
