@@ -113,7 +113,10 @@ public struct InboxView: Sendable {
         // Where the selection is, as "12/240", once the list is longer than the pane: an agent
         // reads this as their place in the queue.
         let position = count > items ? state.selectedIndex.map { "\($0 + 1)/\(count) " } ?? "" : ""
-        let title = " Conversations \(count)" + (state.filter.isActive ? " · \(state.filter.label)" : "")
+        // Where "12/240" already gives the count, a narrow pane drops it from the title rather than cut it.
+        let counted = " Conversations \(count)"
+        let title = (position.isEmpty || counted.count + position.count < rect.width ? counted : " Conversations")
+            + (state.filter.isActive ? " · \(state.filter.label)" : "")
         let titleRole: StyleRole = state.focus == .list ? .titleFocused : .title
         frame.putPadded(Frame.truncate(Sanitizer.clean(title), to: rect.width - position.count - 1), x: rect.x, y: rect.y,
                         width: rect.width, role: titleRole)
@@ -466,7 +469,10 @@ public struct InboxView: Sendable {
         if notes.isEmpty { line(state.notes[id] == nil ? unknown : "none · a to add", .dim) }
         for note in notes {
             guard y < rect.maxY else { break }
-            if let at = note.createdAt { line(time.day(at) + " " + time.clock(at), .timestamp) }
+            if let at = note.createdAt {
+                let stamp = time.day(at) + " " + time.clock(at)
+                line(stamp.count <= w ? stamp : String(stamp.drop { $0 != " " }.dropFirst()), .timestamp)  // without the weekday
+            }
             for part in Wrap.lines(Sanitizer.clean(note.content ?? "", multiline: true), width: w) { line(part, .note) }
         }
     }

@@ -148,6 +148,20 @@ struct SnapshotTests {
         #expect(view.render(state, width: 80, height: 24).row(1).contains("7/30 │"))
     }
 
+    @Test func aNarrowPaneShortensWhatItMustNotCut() {
+        var state = Sample.state()
+        state.setConversations((1...240).map {
+            Conversation(contactID: $0, contactName: "Customer \($0)", channel: .telegram, lastMessage: "Hello",
+                         lastMessageAt: Sample.now.adding(seconds: -60 * Double($0)), unreadCount: 0)
+        })
+        state.selectedID = 42
+        state.notes[42] = [Note(id: 1, contactID: 42, content: "Prefers email", createdAt: Sample.now)]
+        state.sidebarPreference = true  // all three panes in 80 columns
+        let frame = view.render(state, width: 80, height: 24)
+        #expect(frame.row(1).hasPrefix(" Conversations ") && frame.row(1).contains("42/240 │") && !frame.row(1).contains("…"))
+        #expect(frame.text.contains("4 Mar 2026 12:00") && !frame.text.contains("Wed 4 Mar 2026 1…"))
+    }
+
     @Test func aFailedPollSaysWhy() {
         var state = Sample.state()
         state.connection = .retrying(at: Sample.now.adding(seconds: 4), reason: "HTTP 401: Unauthenticated.")
