@@ -203,6 +203,8 @@ public struct InboxState: Equatable, Sendable {
     public var lastSync: Timestamp?
     public var notice: Notice?
     public var themeName: String
+    /// The themes `:theme` can switch to, for the agent who does not know their names.
+    public var themeNames: [String] = []
     public var quitting = false
     /// The poll interval now in use, and when the next poll is due.
     public var pollInterval: Double = 2

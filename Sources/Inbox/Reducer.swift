@@ -546,7 +546,11 @@ public struct Reducer: Sendable {
         case "": return []
         case "q", "quit", "q!", "wq": state.quitting = true; return []
         case "theme":
-            guard !argument.isEmpty else { say(&state, "Usage: :theme NAME", error: true); return [] }
+            guard !argument.isEmpty else {
+                let names = state.themeNames.isEmpty ? "" : "Themes: " + state.themeNames.joined(separator: ", ") + " · "
+                say(&state, names + "now \(state.themeName) · :theme NAME switches")
+                return []
+            }
             return [.applyTheme(argument)]
         case "tag", "untag":
             guard let id = state.selectedID, !argument.isEmpty else { say(&state, "Usage: :\(name) TITLE", error: true); return [] }

@@ -382,6 +382,9 @@ struct ContactActionTests {
         #expect(h.press(.enter) == [.addNote(contactID: 1, text: "Called")])
         h.press(.char(":")); h.type("theme light")
         #expect(h.press(.enter) == [.applyTheme("light")])
+        h.state.themeNames = ["default-dark", "light"]
+        h.press(.char(":")); h.type("theme")
+        #expect(h.press(.enter).isEmpty && h.state.notice?.text == "Themes: default-dark, light · now default-dark · :theme NAME switches")
         h.press(.char(":")); h.type("tag VIP")
         #expect(h.press(.enter) == [.assignTag(contactID: 1, tagID: nil, title: "VIP")])
         h.press(.char(":")); h.type("bogus")
