@@ -404,7 +404,11 @@ public struct InboxView: Sendable {
         case .compose(let contactID, let e) where contactID == id:
             editor = e
             title = "─ Reply · Enter send · C-j newline · Esc draft "
-            if reducer.outsideWhatsAppWindow(state, id) { warning = "⚠ last inbound message is over 24 h old: WhatsApp may reject free text" }
+            if state.contacts[id]?.blacklisted == true {
+                warning = "⚠ this contact is blacklisted: the server refuses replies until b unblacklists it"
+            } else if reducer.outsideWhatsAppWindow(state, id) {
+                warning = "⚠ last inbound message is over 24 h old: WhatsApp may reject free text"
+            }
         case .note(let contactID, let e) where contactID == id:
             editor = e
             title = "─ Note · Enter save · C-j newline · Esc cancel "

@@ -91,6 +91,14 @@ struct SnapshotTests {
         #expect(cursor.map { rows[$0.y].contains("› x") } == true)
     }
 
+    @Test func replyingToABlacklistedContactWarnsFirst() {
+        var state = Sample.state()
+        state.contacts[42]?.blacklisted = true
+        _ = Reducer().reduce(&state, .key(.char("r")))
+        let text = view.render(state, width: 80, height: 24).text
+        #expect(text.contains("⚠ this contact is blacklisted"))
+    }
+
     @Test func help() throws {
         var state = Sample.state()
         _ = Reducer().reduce(&state, .key(.char("?")))
