@@ -23,7 +23,8 @@ public enum Action: Sendable {
     case blacklistFinished(contactID: Int, expected: Bool, Result<Contact, SkyLightError>)
     case tagChanged(contactID: Int, Result<Contact, SkyLightError>, description: String)
     case noteAdded(contactID: Int, Result<Note, SkyLightError>)
-    case editorFinished(contactID: Int, text: String?)
+    /// The text the editor saved, or nil with why not (`failure` nil: the agent quit without saving).
+    case editorFinished(contactID: Int, text: String?, failure: String? = nil)
     case themeResult(name: String, error: String?)
     case restored(drafts: [Int: String], outbox: [OutboxEntry], readMarks: [Int: Timestamp], conversations: [Conversation])
     /// Cached messages, contacts, notes and tags, shown until the server's answer replaces them.

@@ -726,8 +726,8 @@ public struct Reducer: Sendable {
                 say(&state, "Note not added: \(error)", error: true)
             }
             return []
-        case .editorFinished(let contactID, let text):
-            guard let text else { say(&state, "Editor closed without saving: nothing changed"); return [] }
+        case .editorFinished(let contactID, let text, let failure):
+            guard let text else { say(&state, failure ?? "Editor closed without saving: nothing changed", error: failure != nil); return [] }
             state.drafts[contactID] = text
             state.mode = .compose(contactID: contactID, editor: LineEditor(text, multiline: true))
             state.focus = .thread

@@ -195,30 +195,46 @@ public final class TerminalApp {
                 mailbox.post(.themeResult(name: name, error: "Theme not changed: \(error)"))
             }
         case .openEditor(let contactID, let text):
-            mailbox.post(.editorFinished(contactID: contactID, text: edit(text, screen: screen)))
+            switch edit(text, screen: screen) {
+            case .success(let edited): mailbox.post(.editorFinished(contactID: contactID, text: edited))
+            case .failure(let failure): mailbox.post(.editorFinished(contactID: contactID, text: nil, failure: failure.message))
+            }
         default:
             runner.run(effect)
         }
     }
 
     /// Runs `$VISUAL`/`$EDITOR` (else vi) on a private temporary file; nil if it failed.
-    func edit(_ text: String, screen: Screen) -> String? {
+    /// Why the editor gave no text back; `message` nil means the agent quit it without saving.
+    struct EditorFailure: Error { let message: String? }
+
+    /// Runs `$VISUAL` or `$EDITOR` (else vi) on the text, with the terminal handed over meanwhile.
+    func edit(_ text: String, screen: Screen) -> Result<String, EditorFailure> {
         let environment = ProcessInfo.processInfo.environment
         let editor = environment["VISUAL"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["EDITOR"].flatMap { $0.isEmpty ? nil : $0 } ?? "vi"
         let path = NSTemporaryDirectory() + "skylight-reply-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else { return nil }
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            return .failure(EditorFailure(message: "Could not write a file for the editor in \(NSTemporaryDirectory())"))
+        }
         defer { try? FileManager.default.removeItem(atPath: path) }
         screen.suspend()
         defer { screen.resume() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "\(editor) \"$1\"", "sh", path]
-        do { try process.run() } catch { return nil }
+        do { try process.run() } catch { return .failure(EditorFailure(message: "Could not start /bin/sh for the editor: \(error)")) }
         process.waitUntilExit()
-        guard process.terminationStatus == 0, let data = FileManager.default.contents(atPath: path) else { return nil }
+        switch process.terminationStatus {
+        case 0: break
+        case 126, 127:
+            // The shell's "cannot run" and "not found": the agent's setting, not their choice to quit.
+            return .failure(EditorFailure(message: "The editor “\(editor)” could not be run: set $VISUAL or $EDITOR"))
+        default: return .failure(EditorFailure(message: nil))
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { return .failure(EditorFailure(message: nil)) }
         var result = String(decoding: data, as: UTF8.self)
         while result.hasSuffix("\n") { result.removeLast() }
-        return result
+        return .success(result)
     }
 }
 

@@ -14,7 +14,7 @@ struct TriageTests {
         let home: String
         var environment: [String: String] {
             ["HOME": home, "SKYLIGHT_API_KEY": SandboxOptions.defaultAPIKey, "SKYLIGHT_BASE_URL": sandbox.baseURL, "XDG_CONFIG_HOME": home + "/.config",
-             "XDG_CACHE_HOME": home + "/.cache", "XDG_STATE_HOME": home + "/.state", "EDITOR": "true"]
+             "XDG_CACHE_HOME": home + "/.cache", "XDG_STATE_HOME": home + "/.state", "EDITOR": home + "/editor"]
         }
     }
 
@@ -26,6 +26,9 @@ struct TriageTests {
         let home = NSTemporaryDirectory() + "skylight-e2e-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: home + "/.config/skylight", withIntermediateDirectories: true)
         try "bell = false\n".write(toFile: home + "/.config/skylight/config.toml", atomically: true, encoding: .utf8)
+        // An $EDITOR that writes a reply and saves, as an agent would in vim.
+        try "#!/bin/sh\nprintf 'Written in the editor' > \"$1\"\n".write(toFile: home + "/editor", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: home + "/editor")
         let client = SkyLightClient(configuration: .init(baseURL: sandbox.baseURL, apiKey: APIKey(SandboxOptions.defaultAPIKey)))
         return Setup(sandbox: sandbox, client: client, home: home)
     }
@@ -72,6 +75,13 @@ struct TriageTests {
         try await tmux.wait(for: "Hello from the e2e test")
         let sent = try await setup.client.messages.history(contactID: target, perPage: 20).items.filter { $0.content == "Hello from the e2e test" }
         #expect(sent.count == 1)
+
+        // A reply written in $EDITOR comes back to the composer; Esc keeps it as a draft.
+        try await tmux.keys("E")
+        try await tmux.wait(for: "› Written in the editor")
+        try await tmux.keys("Escape")
+        try await tmux.wait(for: "Draft saved")
+        #expect(try await tmux.screen().contains("✎ Written in the"))
 
         // Tag and untag.
         try await tmux.keys("t")

@@ -329,6 +329,11 @@ struct ReplyTests {
         h.send(.editorFinished(contactID: 1, text: "from vim"))
         guard case .compose(1, let editor) = h.state.mode else { Issue.record("not composing"); return }
         #expect(editor.text == "from vim")
+        h.press(.escape)
+        h.send(.editorFinished(contactID: 1, text: nil, failure: "The editor “nvi” could not be run: set $VISUAL or $EDITOR"))
+        #expect(h.state.mode == .normal && h.state.notice?.isError == true && h.state.notice?.text.hasPrefix("The editor “nvi”") == true)
+        h.send(.editorFinished(contactID: 1, text: nil))
+        #expect(h.state.notice?.text == "Editor closed without saving: nothing changed" && h.state.notice?.isError == false)
     }
 }
 
