@@ -47,10 +47,9 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            plugins: ["EmbedThemes"]
+            // Sources/Inbox/themes links to the top-level themes/: compiled in, an installed binary has them.
+            resources: [.embedInCode("themes")]
         ),
-        .executableTarget(name: "theme-embedder"),
-        .plugin(name: "EmbedThemes", capability: .buildTool(), dependencies: ["theme-embedder"]),
         .target(name: "Terminal", dependencies: ["CNcursesw", "Inbox"]),
         .executableTarget(
             name: "skylight",

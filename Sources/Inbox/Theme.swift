@@ -167,6 +167,16 @@ public struct Theme: Equatable, Sendable {
     }
 }
 
+/// The themes of `themes/`, compiled into the binary by name (a new file there needs its line
+/// here; `ThemeTests` checks that none is missing).
+public enum ShippedThemes {
+    /// Each theme's TOML text, by file name without `.toml`.
+    public static let files: [String: String] = [
+        "default-dark": PackageResources.default_dark_toml, "light": PackageResources.light_toml,
+        "high-contrast": PackageResources.high_contrast_toml, "monochrome": PackageResources.monochrome_toml,
+    ].mapValues { String(decoding: $0, as: UTF8.self) }
+}
+
 /// Finds themes by name: the user's files first, then the ones shipped in the binary.
 public struct ThemeLibrary: Sendable {
     /// Folders of `NAME.toml` files, searched in order.
