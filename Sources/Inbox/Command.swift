@@ -28,7 +28,7 @@ public enum Command: String, CaseIterable, Sendable, Hashable {
         case .clearFilter: "show all conversations again (clears /, u and c)"
         case .commandLine: "command line (:theme NAME, :tag TITLE, :q …)"
         case .redraw: "redraw the screen"
-        case .quit: "quit"
+        case .quit: "quit (asks first while replies wait in the outbox)"
         case .reply: "reply in the inline composer"
         case .replyInEditor: "compose the reply in $EDITOR"
         case .tag: "add a tag (a new title creates it)"

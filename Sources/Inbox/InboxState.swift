@@ -27,6 +27,7 @@ public enum Confirmation: Equatable, Sendable {
     case blacklist(contactID: Int, name: String, willBlacklist: Bool)
     case sendOutsideWindow(contactID: Int, text: String)
     case sendAfterNewMessages(outboxID: String)
+    case quitWithUnsentReplies(count: Int)
 
     /// The question, naming the resulting state.
     public var question: String {
@@ -39,6 +40,9 @@ public enum Confirmation: Equatable, Sendable {
             "The last inbound message is older than 24 h: WhatsApp may reject free text. Send anyway?"
         case .sendAfterNewMessages:
             "New messages arrived in this conversation since you opened it. Send your reply anyway?"
+        case .quitWithUnsentReplies(let count):
+            (count == 1 ? "1 reply is" : "\(count) replies are") + " not sent yet. They wait in the outbox and go "
+                + "the next time SkyLight Inbox runs. Quit anyway?"
         }
     }
 }

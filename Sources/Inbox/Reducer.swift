@@ -200,7 +200,8 @@ public struct Reducer: Sendable {
             return []
         case .redraw: return [.redraw]
         case .quit:
-            state.quitting = true
+            let unsent = state.outbox.count { $0.state == .queued || $0.state == .sending }
+            if unsent > 0 { state.mode = .confirm(.quitWithUnsentReplies(count: unsent)) } else { state.quitting = true }
             return []
         case .reply:
             guard let id = state.selectedID else { return [] }
@@ -535,6 +536,9 @@ public struct Reducer: Sendable {
             state.threads[entry.contactID]?.seenLatestID = latest
             say(&state, "Not sent: your reply is back in the composer")
             return [.removeOutbox(id: outboxID), .saveDraft(contactID: entry.contactID, text: entry.text)]
+        case .quitWithUnsentReplies:
+            state.quitting = yes
+            return []
         }
     }
 
@@ -544,7 +548,8 @@ public struct Reducer: Sendable {
         let argument = trimmed.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
         switch name {
         case "": return []
-        case "q", "quit", "q!", "wq": state.quitting = true; return []
+        case "q", "quit", "wq": return run(.quit, &state)
+        case "q!": state.quitting = true; return []
         case "theme":
             guard !argument.isEmpty else {
                 let names = state.themeNames.isEmpty ? "" : "Themes: " + state.themeNames.joined(separator: ", ") + " · "

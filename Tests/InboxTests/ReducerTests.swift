@@ -323,6 +323,26 @@ struct ReplyTests {
         #expect(editor.text == "half a thought")
     }
 
+    @Test func quittingWithUnsentRepliesAsksFirst() {
+        var h = Harness()
+        h.press(.char("q"))
+        #expect(h.state.quitting)  // nothing waiting: q quits at once
+        h.state.quitting = false
+        h.state.outbox = [OutboxEntry(id: "a", contactID: 1, text: "hi", createdAt: Harness.t0),
+                          OutboxEntry(id: "b", contactID: 2, text: "gone", state: .failed("422"), createdAt: Harness.t0)]
+        h.press(.char("q"))
+        #expect(h.state.mode == .confirm(.quitWithUnsentReplies(count: 1)) && !h.state.quitting)
+        #expect(Confirmation.quitWithUnsentReplies(count: 1).question.hasPrefix("1 reply is not sent yet"))
+        h.press(.char("n"))
+        #expect(h.state.mode == .normal && !h.state.quitting)
+        h.press(.char("q"), .char("y"))
+        #expect(h.state.quitting)
+        h.state.quitting = false
+        h.press(.char(":")); h.type("q!")
+        h.press(.enter)
+        #expect(h.state.quitting)  // as in vim, :q! does not ask
+    }
+
     @Test func editorTextComesBackToTheComposer() {
         var h = Harness()
         #expect(h.press(.char("E")) == [.openEditor(contactID: 1, text: "")])
