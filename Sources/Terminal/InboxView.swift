@@ -20,7 +20,7 @@ public struct InboxView: Sendable {
         let layout = Layout(width: width, height: height, sidebar: state.sidebarShown)
         var frame = Frame(width: width, height: height)
         if layout.tooSmall {
-            renderTooSmall(&frame)
+            renderTooSmall(state, &frame)
             return frame
         }
         renderHeader(state, &frame)
@@ -35,10 +35,14 @@ public struct InboxView: Sendable {
         return frame
     }
 
-    func renderTooSmall(_ frame: inout Frame) {
-        let lines = ["Terminal too small: \(frame.width)×\(frame.height)",
+    func renderTooSmall(_ state: InboxState, _ frame: inout Frame) {
+        var lines = ["Terminal too small: \(frame.width)×\(frame.height)",
                      "SkyLight Inbox needs at least \(Layout.minimumWidth)×\(Layout.minimumHeight).",
                      "Enlarge the window, or press q to quit."]
+        // A question asked before the window shrank (q with replies unsent) still needs its answer.
+        if case .confirm(let confirmation) = state.mode {
+            lines = [lines[0]] + Wrap.lines(Sanitizer.clean(confirmation.question), width: max(8, frame.width - 2)) + ["y yes · n no"]
+        }
         let top = max(0, frame.height / 2 - 1)
         for (i, line) in lines.enumerated() where top + i < frame.height {
             let text = Frame.truncate(line, to: frame.width)

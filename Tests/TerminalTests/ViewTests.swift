@@ -112,9 +112,12 @@ struct SnapshotTests {
     }
 
     @Test func tooSmall() throws {
-        let frame = view.render(Sample.state(), width: 60, height: 20)
+        var state = Sample.state()
+        let frame = view.render(state, width: 60, height: 20)
         #expect(frame.text.contains("Terminal too small: 60×20"))
         #expect(!frame.text.contains("│"))
+        state.mode = .confirm(.quitWithUnsentReplies(count: 2))
+        #expect(view.render(state, width: 60, height: 20).text.contains("2 replies are not sent yet"))
     }
 
     @Test func bordersHoldAtEverySize() {
