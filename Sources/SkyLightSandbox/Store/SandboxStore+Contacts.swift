@@ -73,9 +73,9 @@ extension SandboxStore {
             }
             let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contacts \(whereSQL)",
-                                         arguments: StatementArguments(arguments) ?? []) ?? 0
+                                         arguments: StatementArguments(arguments)) ?? 0
             let rows = try Row.fetchAll(db, sql: "SELECT \(Self.contactColumns) FROM contacts \(whereSQL) ORDER BY id LIMIT ? OFFSET ?",
-                                        arguments: (StatementArguments(arguments) ?? []) + [page.perPage, page.offset])
+                                        arguments: StatementArguments(arguments) + [page.perPage, page.offset])
             return (.array(try Self.contactsJSON(db, rows: rows)), page.meta(total: total))
         }
     }

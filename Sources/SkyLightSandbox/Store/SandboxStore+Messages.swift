@@ -20,7 +20,7 @@ extension SandboxStore {
             if let channel { clauses.append("type = ?"); arguments.append(channel) }
             if let contactID { clauses.append("id = ?"); arguments.append(contactID) }
             let whereSQL = "WHERE " + clauses.joined(separator: " AND ")
-            let base = StatementArguments(arguments) ?? []
+            let base = StatementArguments(arguments)
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM contacts \(whereSQL)", arguments: base) ?? 0
             let rows = try Row.fetchAll(db, sql: """
                 SELECT id, name, type, last_message, last_message_at, unread_count FROM contacts \(whereSQL)
