@@ -54,6 +54,7 @@ struct ErrorMappingTests {
         let error = await failure(status: 200, body: #"{"success":true,"data":{"id":42,"name":"Sar"#)
         guard case .decoding(let endpoint, _, let detail) = error else { Issue.record("\(String(describing: error))"); return }
         #expect(endpoint == "GET /contacts/42" && detail.contains("malformed JSON"))
+        #expect(error?.description.hasPrefix("unexpected response from GET /contacts/42: malformed JSON") == true, "\(String(describing: error))")
     }
 
     @Test func wrongTypeNamesTheJSONPath() async {
@@ -67,16 +68,20 @@ struct ErrorMappingTests {
         } catch { Issue.record("\(error)") }
     }
 
-    @Test func connectionRefusedNeverLeft() async throws {
-        // Bind a port, then close it, so nothing listens there.
-        let port = try freePort()
+    @Test func connectionRefusedNeverLeftAndSaysSoPlainly() async throws {
+        let (socket, port) = heldPort()
+        defer { close(socket) }
         let client = SkyLightClient(configuration: .init(baseURL: "http://127.0.0.1:\(port)/api/v1", apiKey: APIKey("k"), retry: .none))
-        do {
-            _ = try await client.tags.list()
-            Issue.record("connected")
-        } catch let error as SkyLightError {
-            #expect(error.requestNeverLeft, "\(error)")
-        }
+        let error = await #expect(throws: SkyLightError.self) { _ = try await client.tags.list() }
+        #expect(error?.requestNeverLeft == true, "\(String(describing: error))")
+        // Said plainly: this reaches an agent's status bar and the start-up message.
+        #expect(error?.description == "cannot connect: connection refused")
+    }
+
+    @Test func anUnknownHostIsSaidPlainly() async throws {
+        let client = SkyLightClient(configuration: .init(baseURL: "http://no-such-host.invalid/api/v1", apiKey: APIKey("k"), retry: .none, timeout: 5))
+        let error = await #expect(throws: SkyLightError.self) { _ = try await client.tags.list() }
+        #expect(error?.description == "cannot connect: could not find the host no-such-host.invalid", "\(String(describing: error))")
     }
 }
 
@@ -180,9 +185,9 @@ struct SecretTests {
 }
 
 /// A TCP port that nothing listens on.
-func freePort() throws -> Int {
+func heldPort() -> (socket: Int32, port: Int) {
+    // Bound but not listening: connecting is refused, and no other test can take the port meanwhile.
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -190,5 +195,5 @@ func freePort() throws -> Int {
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
     _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return Int(UInt16(bigEndian: address.sin_port))
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
 }

@@ -61,7 +61,7 @@ public enum SkyLightError: Error, Sendable, Hashable, CustomStringConvertible {
             if let error = saved?.error { text += ": \(error)" }
             return text + " (HTTP \(status))"
         case .decoding(let endpoint, let path, let detail):
-            return "unexpected response from \(endpoint) at \(path.isEmpty ? "<root>" : path): \(detail)"
+            return "unexpected response from \(endpoint)" + (path.isEmpty ? "" : " at \(path)") + ": \(detail)"
         case .invalidRequest(let reason): return "invalid request: \(reason)"
         }
     }
