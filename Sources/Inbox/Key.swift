@@ -11,6 +11,21 @@ public enum Key: Hashable, Sendable {
     /// Text pasted in one piece (bracketed paste): inserted as is, never run as keys.
     case paste(String)
 
+    /// The key one character read from the terminal stands for: Enter, Tab, Backspace, a
+    /// control key or the character itself.
+    public init(terminalByte value: UInt32) {
+        switch value {
+        case 13: self = .enter
+        case 10: self = .ctrl("j")
+        case 9: self = .tab
+        case 127, 8: self = .backspace
+        case 0: self = .ctrl(" ")
+        case 1...26: self = .ctrl(Character(Unicode.Scalar(value + 96)!))
+        case 27: self = .escape
+        default: self = .char(Unicode.Scalar(value).map(Character.init) ?? "\u{FFFD}")
+        }
+    }
+
     /// Parses the key notation of the key map: `j`, `G`, `space`, `enter`, `C-l`, `M-x`,
     /// `up`, `pgdn`, `backspace`, `tab`, `f5`.
     public init?(notation: String) {

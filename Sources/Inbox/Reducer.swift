@@ -47,6 +47,12 @@ public struct Reducer: Sendable {
     func handleKey(_ state: inout InboxState, _ key: Key) -> [Effect] {
         if case .focusIn = key { state.focused = true; return [] }
         if case .focusOut = key { state.focused = false; return [] }
+        // Esc and the key after it can arrive in one read (keys bunched by a slow SSH link, a
+        // fast typist): the terminal then reports Alt-key. Where Alt-key means nothing, it was
+        // Esc and that key; dropped, the keys after it would land in the wrong mode.
+        if case .alt(let c) = key, !usesAlt(state, key), let scalar = c.unicodeScalars.first {
+            return handleKey(&state, .escape) + handleKey(&state, Key(terminalByte: scalar.value))
+        }
         state.followingEnd = false
         switch state.mode {
         case .normal:
@@ -128,6 +134,15 @@ public struct Reducer: Sendable {
             default: state.mode = .normal
             }
             return []
+        }
+    }
+
+    /// Whether the current mode gives this Alt key a meaning of its own.
+    func usesAlt(_ state: InboxState, _ key: Key) -> Bool {
+        switch state.mode {
+        case .normal: keyMap.command(for: key) != nil
+        case .compose, .note, .search, .command, .tagPicker: key == .alt("\u{7F}")  // delete a word
+        case .confirm, .help: false
         }
     }
 

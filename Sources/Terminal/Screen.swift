@@ -238,21 +238,7 @@ final class Screen {
             if v2 == 127 || v2 == 8 { return .key(.alt("\u{7F}")) }
             return .key(.alt(Character(scalar)))
         }
-        return .key(Screen.character(value))
-    }
-
-    static func character(_ value: UInt32) -> Key {
-        switch value {
-        case 13: return .enter
-        case 10: return .ctrl("j")
-        case 9: return .tab
-        case 127, 8: return .backspace
-        case 0: return .ctrl(" ")
-        case 1...26: return .ctrl(Character(Unicode.Scalar(value + 96)!))
-        default:
-            guard let scalar = Unicode.Scalar(value) else { return .char("\u{FFFD}") }
-            return .char(Character(scalar))
-        }
+        return .key(Key(terminalByte: value))
     }
 
     static func functionKey(_ code: Int32) -> InputEvent? {

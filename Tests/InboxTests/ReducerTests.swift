@@ -130,6 +130,25 @@ struct NavigationTests {
         #expect(h.state.selectedID == 2)  // the agent moved on: the selection stays where they put it
     }
 
+    @Test func escAndAKeyInOneReadAreBothKept() {
+        // The terminal reports Esc then `a` arriving together as Alt-a.
+        var h = Harness()
+        h.press(.char("r")); h.type("half")
+        h.press(.alt("a"))  // Esc leaves the composer (the draft stays), `a` starts a note
+        guard case .note(1, _) = h.state.mode else { Issue.record("\(h.state.mode)"); return }
+        #expect(h.state.drafts[1] == "half")
+        h.type("first line")  // into the note, not run as i, r… in the list
+        guard case .note(1, let editor) = h.state.mode else { Issue.record("\(h.state.mode)"); return }
+        #expect(editor.text == "first line" && h.state.sidebarPreference == nil)
+        // A key map that binds an Alt key keeps it.
+        var bound = Harness()
+        var keys = KeyMap.standard
+        keys.bind(.help, to: [.alt("h")])
+        bound.state.mode = .normal
+        _ = Reducer(keyMap: keys).reduce(&bound.state, .key(.alt("h")))
+        #expect(bound.state.mode == .help(scroll: 0))
+    }
+
     @Test func escapeShowsAllConversationsAgain() {
         var h = Harness(channels: [3: .telegram])
         h.press(.char("u"), .char("c"), .char("/"))
