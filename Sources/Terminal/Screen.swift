@@ -17,6 +17,8 @@ final class Screen {
     var cursorVisible = false
     /// Raw bytes of an escape sequence being read (focus events, bracketed paste).
     var paste: [UInt32]?
+    /// A key read along with the one returned before it, returned next.
+    var queued: InputEvent?
 
     /// Set when $TERM has no terminfo entry here and a stand-in type draws instead.
     private(set) var standIn: (asked: String, used: String)?
@@ -201,8 +203,10 @@ final class Screen {
     }
 
     func next() -> InputEvent? {
+        if let event = queued { queued = nil; return event }
         guard let (code, value) = readRaw() else { return nil }
-        if code == KEY_CODE_YES { return Screen.functionKey(Int32(value)) }
+        // A key we do not use is skipped, not taken for the end of the input.
+        if code == KEY_CODE_YES { return Screen.functionKey(Int32(value)) ?? next() }
         if var buffer = paste {
             // Inside a bracketed paste: collect until ESC [ 2 0 1 ~.
             buffer.append(value)
@@ -216,7 +220,11 @@ final class Screen {
         }
         if value == 27 {
             guard let (c2, v2) = readRaw() else { return .key(.escape) }
-            if c2 == KEY_CODE_YES { return Screen.functionKey(Int32(v2)) }
+            if c2 == KEY_CODE_YES {
+                // Esc, then an arrow or the like in the same read: both count.
+                queued = Screen.functionKey(Int32(v2))
+                return .key(.escape)
+            }
             if v2 == 13 || v2 == 10 { return .key(.altEnter) }
             if v2 == 91 {
                 // CSI: read to the final byte.

@@ -77,6 +77,11 @@ final class Tmux: @unchecked Sendable {
         for key in keys { try await tmux(["send-keys", "-t", name, key]) }
     }
 
+    /// Sends keys in one write, as a slow link delivers keys typed apart.
+    func keysAtOnce(_ keys: String...) async throws {
+        try await tmux(["send-keys", "-t", name] + keys)
+    }
+
     func type(_ text: String) async throws {
         try await tmux(["send-keys", "-t", name, "-l", text])
     }

@@ -324,6 +324,36 @@ struct TriageTests {
     }
 }
 
+/// Over SSH, keys typed apart can arrive together; Esc must not swallow the key after it.
+struct BunchedKeyTests {
+    @Test func escAndTheNextKeyInOneReadBothCount() async throws {
+        try await TerminalLock.exclusive { try await escAndTheNextKeyInOneReadBothCountExclusively() }
+    }
+
+    func escAndTheNextKeyInOneReadBothCountExclusively() async throws {
+        let home = NSTemporaryDirectory() + "skylight-keys-\(UUID().uuidString.prefix(8))"
+        let tmux = try await Tmux(width: 120, height: 30, command: "sh -c '\(Tmux.binary) --demo; echo EXIT=$?; exec sleep 60'",
+                                  environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
+        defer { tmux.kill() }
+        try await tmux.wait(for: " 1/240 ", timeout: 60)
+        // Esc then an arrow: the draft is kept and the selection moves.
+        try await tmux.keys("r")
+        try await tmux.type("a draft")
+        try await tmux.wait(for: "› a draft")
+        try await tmux.keysAtOnce("Escape", "Down")
+        try await tmux.wait(for: " 2/240 ")
+        #expect(try await tmux.screen().contains("Draft saved"))
+        // Esc then a letter (read as Alt-letter): the composer closes and `a` opens a note.
+        try await tmux.keys("r")
+        try await tmux.wait(for: "─ Reply")
+        try await tmux.keysAtOnce("Escape", "a")
+        try await tmux.wait(for: "─ Note")
+        try await tmux.keys("Escape")
+        try await tmux.keys("q")
+        try await tmux.wait(for: "EXIT=0")
+    }
+}
+
 /// Over SSH the server often lacks the terminfo entry of the agent's own terminal.
 struct UnknownTerminalTests {
     @Test func anUnknownTerminalTypeDrawsAsAStandIn() async throws {
