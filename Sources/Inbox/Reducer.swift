@@ -53,6 +53,7 @@ public struct Reducer: Sendable {
         if case .alt(let c) = key, !usesAlt(state, key), let scalar = c.unicodeScalars.first {
             return handleKey(&state, .escape) + handleKey(&state, Key(terminalByte: scalar.value))
         }
+        if key == .altEnter, !usesAlt(state, key) { return handleKey(&state, .escape) + handleKey(&state, .enter) }
         state.followingEnd = false
         switch state.mode {
         case .normal:
@@ -141,7 +142,7 @@ public struct Reducer: Sendable {
     func usesAlt(_ state: InboxState, _ key: Key) -> Bool {
         switch state.mode {
         case .normal: keyMap.command(for: key) != nil
-        case .compose, .note, .search, .command, .tagPicker: key == .alt("\u{7F}")  // delete a word
+        case .compose, .note, .search, .command, .tagPicker: key == .alt("\u{7F}") || key == .altEnter  // delete a word, new line
         case .confirm, .help: false
         }
     }

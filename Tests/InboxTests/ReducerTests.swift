@@ -140,6 +140,12 @@ struct NavigationTests {
         h.type("first line")  // into the note, not run as i, r… in the list
         guard case .note(1, let editor) = h.state.mode else { Issue.record("\(h.state.mode)"); return }
         #expect(editor.text == "first line" && h.state.sidebarPreference == nil)
+        h.press(.escape)
+        h.press(.altEnter)  // Esc then Enter: Enter replies
+        guard case .compose(1, _) = h.state.mode else { Issue.record("\(h.state.mode)"); return }
+        h.press(.altEnter)  // in the composer, Alt-Enter is a new line
+        guard case .compose(1, let reply) = h.state.mode else { Issue.record("\(h.state.mode)"); return }
+        #expect(reply.text == "half\n")
         // A key map that binds an Alt key keeps it.
         var bound = Harness()
         var keys = KeyMap.standard
