@@ -77,6 +77,16 @@ final class Tmux: @unchecked Sendable {
         for key in keys { try await tmux(["send-keys", "-t", name, key]) }
     }
 
+    /// A fresh home folder for one test's inbox.
+    static func home(_ label: String) -> String { NSTemporaryDirectory() + "skylight-\(label)-\(UUID().uuidString.prefix(8))" }
+
+    /// `skylight --demo` in a 120×30 session, started from `/` as an installed binary would be;
+    /// when it ends, the pane shows `EXIT=status`.
+    static func demo(home: String, binary: String = Tmux.binary, environment: [String: String] = [:]) async throws -> Tmux {
+        try await Tmux(width: 120, height: 30, command: "sh -c 'cd / && \(binary) --demo; echo EXIT=$?; exec sleep 60'",
+                       environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"].merging(environment) { $1 })
+    }
+
     /// Sends keys in one write, as a slow link delivers keys typed apart.
     func keysAtOnce(_ keys: String...) async throws {
         try await tmux(["send-keys", "-t", name] + keys)

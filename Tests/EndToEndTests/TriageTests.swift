@@ -303,12 +303,11 @@ struct TriageTests {
     }
 
     func demoModeRunsWithoutAnAccountExclusively() async throws {
-        let home = NSTemporaryDirectory() + "skylight-demo-\(UUID().uuidString.prefix(8))"
+        let home = Tmux.home("demo")
         // Installed: the binary alone, away from the source tree and its themes/ folder.
         try FileManager.default.createDirectory(atPath: home + "/bin", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Tmux.binary, toPath: home + "/bin/skylight")
-        let tmux = try await Tmux(width: 120, height: 30, command: "sh -c 'cd / && \(home)/bin/skylight --demo; echo EXIT=$?; exec sleep 60'",
-                                  environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
+        let tmux = try await Tmux.demo(home: home, binary: home + "/bin/skylight")
         defer { tmux.kill() }
         try await tmux.wait(for: "demo sandbox", timeout: 60)
         try await tmux.wait(for: "● live", timeout: 30)
@@ -331,9 +330,7 @@ struct BunchedKeyTests {
     }
 
     func escAndTheNextKeyInOneReadBothCountExclusively() async throws {
-        let home = NSTemporaryDirectory() + "skylight-keys-\(UUID().uuidString.prefix(8))"
-        let tmux = try await Tmux(width: 120, height: 30, command: "sh -c '\(Tmux.binary) --demo; echo EXIT=$?; exec sleep 60'",
-                                  environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"])
+        let tmux = try await Tmux.demo(home: Tmux.home("keys"))
         defer { tmux.kill() }
         try await tmux.wait(for: " 1/240 ", timeout: 60)
         // Esc then an arrow: the draft is kept and the selection moves.
@@ -361,9 +358,7 @@ struct UnknownTerminalTests {
     }
 
     func anUnknownTerminalTypeDrawsAsAStandInExclusively() async throws {
-        let home = NSTemporaryDirectory() + "skylight-term-\(UUID().uuidString.prefix(8))"
-        let tmux = try await Tmux(width: 120, height: 30, command: "sh -c '\(Tmux.binary) --demo; echo EXIT=$?; exec sleep 60'",
-                                  environment: ["HOME": home, "XDG_STATE_HOME": home + "/state", "TERM": "skylight-unknown-256color"])
+        let tmux = try await Tmux.demo(home: Tmux.home("term"), environment: ["TERM": "skylight-unknown-256color"])
         defer { tmux.kill() }
         try await tmux.wait(for: "drawing as xterm-256color", timeout: 60)
         try await tmux.wait(for: " Contact")
