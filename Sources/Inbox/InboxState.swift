@@ -41,8 +41,8 @@ public enum Confirmation: Equatable, Sendable {
         case .sendAfterNewMessages:
             "New messages arrived in this conversation since you opened it. Send your reply anyway?"
         case .quitWithUnsentReplies(let count):
-            (count == 1 ? "1 reply is" : "\(count) replies are") + " not sent yet. They wait in the outbox and go "
-                + "the next time SkyLight Inbox runs. Quit anyway?"
+            (count == 1 ? "1 reply is not sent yet. It waits in the outbox and goes"
+                : "\(count) replies are not sent yet. They wait in the outbox and go") + " the next time SkyLight Inbox runs. Quit anyway?"
         }
     }
 }

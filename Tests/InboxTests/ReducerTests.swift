@@ -357,7 +357,8 @@ struct ReplyTests {
                           OutboxEntry(id: "b", contactID: 2, text: "gone", state: .failed("422"), createdAt: Harness.t0)]
         h.press(.char("q"))
         #expect(h.state.mode == .confirm(.quitWithUnsentReplies(count: 1)) && !h.state.quitting)
-        #expect(Confirmation.quitWithUnsentReplies(count: 1).question.hasPrefix("1 reply is not sent yet"))
+        #expect(Confirmation.quitWithUnsentReplies(count: 1).question.hasPrefix("1 reply is not sent yet. It waits in the outbox and goes the next"))
+        #expect(Confirmation.quitWithUnsentReplies(count: 2).question.hasPrefix("2 replies are not sent yet. They wait in the outbox and go the next"))
         h.press(.char("n"))
         #expect(h.state.mode == .normal && !h.state.quitting)
         h.press(.char("q"), .char("y"))
