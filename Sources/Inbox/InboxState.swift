@@ -251,6 +251,9 @@ public struct InboxState: Equatable, Sendable {
 
     /// Whether a conversation counts as unread: the server says so and the local watermark
     /// has not passed its last message, or the agent marked it unread.
+    /// Replies in the outbox still to go (queued or being sent; not failed or being checked).
+    public var unsentReplies: Int { outbox.count { $0.state == .queued || $0.state == .sending } }
+
     public func isUnread(_ conversation: Conversation) -> Bool {
         if markedUnread.contains(conversation.contactID) { return true }
         guard (conversation.unreadCount ?? 0) > 0 else { return false }

@@ -165,7 +165,7 @@ public struct Reducer: Sendable {
                 if let id = state.selectedID { state.threads[id]?.scrollUp = 0; state.threads[id]?.unseenNew = 0 }
                 return []
             }
-            state.followingEnd = moreConversationPages(state) && (!state.filter.isActive || state.filter.unreadOnly)
+            state.followingEnd = moreConversationPages(state)
             if state.followingEnd { sayLoadingToTheEnd(&state) }
             return moveSelection(&state, to: state.visible.count - 1) + loadMoreIfNeeded(&state)
         case .nextPane, .previousPane:
@@ -216,7 +216,7 @@ public struct Reducer: Sendable {
             return []
         case .redraw: return [.redraw]
         case .quit:
-            let unsent = state.outbox.count { $0.state == .queued || $0.state == .sending }
+            let unsent = state.unsentReplies
             if unsent > 0 { state.mode = .confirm(.quitWithUnsentReplies(count: unsent)) } else { state.quitting = true }
             return []
         case .reply:
@@ -350,17 +350,18 @@ public struct Reducer: Sendable {
 
     /// Fetches the next page of conversations when the selection nears the end of the list.
     func loadMoreIfNeeded(_ state: inout InboxState) -> [Effect] {
-        guard moreConversationPages(state), !state.loadingMoreConversations,
-              !state.filter.isActive || state.filter.unreadOnly else { return [] }
+        guard moreConversationPages(state), !state.loadingMoreConversations else { return [] }
         let index = state.selectedIndex ?? 0
         guard index + state.listItems * 2 >= state.visible.count else { return [] }
         state.loadingMoreConversations = true
         return [.loadConversations(page: state.conversationPages + 1, isPoll: false)]
     }
 
-    /// Whether the server holds older pages of the list that the inbox would load.
+    /// Whether the server holds older pages of the list that the inbox would load: not while a
+    /// search or channel filter is on.
     func moreConversationPages(_ state: InboxState) -> Bool {
         state.conversationPages > 0 && state.conversationPages < min(state.conversationLastPage, maxConversationPages)
+            && (!state.filter.isActive || state.filter.unreadOnly)
     }
 
     func sayLoadingToTheEnd(_ state: inout InboxState) {

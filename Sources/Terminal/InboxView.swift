@@ -93,7 +93,7 @@ public struct InboxView: Sendable {
         if let sync = state.lastSync {
             x += frame.put(" · synced \(time.clock(sync))", x: x, y: y, maxWidth: frame.width - x, role: .status)
         }
-        let pending = state.outbox.count { switch $0.state { case .queued, .sending: true; case .failed, .unknown: false } }
+        let pending = state.unsentReplies
         if pending > 0 { x += frame.put(" · outbox \(pending)", x: x, y: y, maxWidth: frame.width - x, role: .status) }
         let hint = (state.filter.isActive ? " esc all conversations " : "") + " r reply  t tag  b blacklist  a note  space next unread "
         // A failed poll says why (a refused key and a server error call for different things),

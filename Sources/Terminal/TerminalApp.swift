@@ -204,11 +204,11 @@ public final class TerminalApp {
         }
     }
 
-    /// Runs `$VISUAL`/`$EDITOR` (else vi) on a private temporary file; nil if it failed.
     /// Why the editor gave no text back; `message` nil means the agent quit it without saving.
     struct EditorFailure: Error { let message: String? }
 
-    /// Runs `$VISUAL` or `$EDITOR` (else vi) on the text, with the terminal handed over meanwhile.
+    /// Runs `$VISUAL` or `$EDITOR` (else vi) on the text in a private temporary file, with the
+    /// terminal handed over meanwhile.
     func edit(_ text: String, screen: Screen) -> Result<String, EditorFailure> {
         let environment = ProcessInfo.processInfo.environment
         let editor = environment["VISUAL"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["EDITOR"].flatMap { $0.isEmpty ? nil : $0 } ?? "vi"
