@@ -178,6 +178,9 @@ public struct InboxState: Equatable, Sendable {
     /// `G` was pressed while older pages were still on the server: each page that arrives moves
     /// the selection on, until the last conversation. Any other key stops it.
     public var followingEnd = false
+    /// `g` was pressed in this conversation's thread while older messages were still on the
+    /// server: each page that arrives keeps the view at the top, until the first message.
+    public var followingThreadTop: Int?
     public var selectedID: Int?
     public var listScroll = 0
     public var focus = Pane.list

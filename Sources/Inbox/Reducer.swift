@@ -27,6 +27,9 @@ public struct Reducer: Sendable {
             state.pollInFlight = true
             state.nextPollAt = state.now.adding(seconds: state.settings.activePollInterval)
             return [.loadConversations(page: 1, isPoll: false), .loadTags]
+        case .threadTopShown(let contactID, let scrollUp):
+            if let shown = state.threads[contactID]?.scrollUp, shown > scrollUp { state.threads[contactID]?.scrollUp = scrollUp }
+            return []
         case .viewport(let listItems, let threadLines, let sidebarFits):
             state.listItems = max(1, listItems); state.threadLines = max(1, threadLines); state.sidebarFits = sidebarFits
             keepSelectionVisible(&state)
@@ -55,6 +58,7 @@ public struct Reducer: Sendable {
         }
         if key == .altEnter, !usesAlt(state, key) { return handleKey(&state, .escape) + handleKey(&state, .enter) }
         state.followingEnd = false
+        state.followingThreadTop = nil
         switch state.mode {
         case .normal:
             guard let command = keyMap.command(for: key) else { return [] }
@@ -158,7 +162,18 @@ public struct Reducer: Sendable {
             if state.focus == .thread { return scrollThread(&state, by: -sign * max(1, state.threadLines - 2)) }
             return moveSelection(&state, by: sign * state.listItems)
         case .top:
-            if state.focus == .thread { return scrollThread(&state, by: 10_000) }
+            if state.focus == .thread, let id = state.selectedID {
+                var effects = scrollThread(&state, by: Self.threadTop)
+                if let thread = state.threads[id], thread.pagesLoaded > 0, thread.hasOlder {
+                    state.followingThreadTop = id
+                    // The newest page may be on its way (a poll): the older one need not wait for it.
+                    if effects.isEmpty {
+                        state.threads[id]?.loading = true
+                        effects.append(.loadThread(contactID: id, page: thread.pagesLoaded + 1))
+                    }
+                }
+                return effects
+            }
             return moveSelection(&state, to: 0)
         case .bottom:
             if state.focus == .thread {
@@ -382,12 +397,15 @@ public struct Reducer: Sendable {
         state.listScroll = 0
     }
 
+    /// Lines scrolled up that stand for "the top of the thread", whatever its length.
+    static let threadTop = 1 << 30
+
     func scrollThread(_ state: inout InboxState, by lines: Int) -> [Effect] {
         guard let id = state.selectedID else { return [] }
         var thread = state.threads[id, default: ThreadState()]
-        // Each message takes at least two lines (header and text): a bound the view refines.
-        let bound = thread.messages.isEmpty ? 0 : thread.messages.count * 2 + 4
-        thread.scrollUp = max(0, min(thread.scrollUp + lines, bound))
+        // Only the view knows how many lines the messages wrap to: it reports the top it
+        // reached (`threadTopShown`), which brings an overshoot back.
+        thread.scrollUp = thread.messages.isEmpty ? 0 : max(0, min(thread.scrollUp + lines, Self.threadTop))
         if thread.scrollUp == 0 { thread.unseenNew = 0 }
         var effects: [Effect] = []
         if lines > 0, thread.hasOlder, !thread.loading, thread.scrollUp + state.threadLines >= thread.messages.count * 2 {
@@ -673,9 +691,20 @@ public struct Reducer: Sendable {
             if number == 1, added > 0, thread.scrollUp > 0, before != nil, thread.messages.last?.id != before {
                 thread.unseenNew += thread.messages.filter { $0.id > (before ?? 0) }.count
             }
+            var effects: [Effect] = []
+            if state.followingThreadTop == contactID, number > 1 {
+                thread.scrollUp = Self.threadTop
+                if thread.hasOlder {
+                    thread.loading = true
+                    effects.append(.loadThread(contactID: contactID, page: thread.pagesLoaded + 1))
+                } else {
+                    state.followingThreadTop = nil
+                }
+            }
             state.threads[contactID] = thread
-            return []
+            return effects
         case .threadFailed(let contactID, let error):
+            if state.followingThreadTop == contactID { state.followingThreadTop = nil }
             state.threads[contactID]?.loading = false
             state.threads[contactID]?.failure = error.description
             // Offline, the banner already says why; a neighbour's preview is not the agent's business.

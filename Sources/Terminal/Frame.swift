@@ -77,6 +77,9 @@ public struct Frame: Equatable, Sendable {
     public var cells: [Cell]
     /// Where the terminal cursor goes (shown only while typing).
     public var cursor: (x: Int, y: Int)?
+    /// The selected thread's top, when the frame reached it: the most lines it can be
+    /// scrolled up from the bottom (the loop hands this back to the reducer).
+    public var threadTop: (contactID: Int, scrollUp: Int)?
 
     /// A blank frame.
     public init(width: Int, height: Int, fill: StyleRole = .normal) {

@@ -8,7 +8,7 @@ public struct InboxView: Sendable {
     /// List rows already drawn, by everything they show: moving the selection redraws two.
     let rowCache = Memo<RowKey, [Cell]>(limit: 1024)
     /// Thread panes already drawn: the selection's and its neighbours'.
-    let threadBodies = Memo<ThreadBodyKey, [Cell]>(limit: 8)
+    let threadBodies = Memo<ThreadBodyKey, ThreadBody>(limit: 8)
 
     /// Creates a view rendering times at a UTC offset.
     public init(time: TimeFormat = TimeFormat(offset: 0), reducer: Reducer = Reducer()) {
@@ -225,24 +225,28 @@ public struct InboxView: Sendable {
             bodyHeight -= composer.lines.count
         }
         guard bodyHeight > 0 else { return }
-        frame.copy(threadBody(state, id, width: rect.width, height: bodyHeight), x: rect.x, y: rect.y + 1, width: rect.width)
+        let body = threadBody(state, id, width: rect.width, height: bodyHeight)
+        frame.copy(body.cells, x: rect.x, y: rect.y + 1, width: rect.width)
+        frame.threadTop = body.maxScrollUp.map { (id, $0) }
     }
 
     /// The messages part of a conversation's pane, drawn once per content and size: the
     /// neighbours of the selection are drawn ahead (``warm(_:width:height:)``), so moving to
     /// one copies cells instead of laying out its thread.
-    func threadBody(_ state: InboxState, _ id: Int, width: Int, height: Int) -> [Cell] {
+    func threadBody(_ state: InboxState, _ id: Int, width: Int, height: Int) -> ThreadBody {
         let key = ThreadBodyKey(id: id, name: Sanitizer.clean(state.contacts[id]?.name ?? state.conversation(id)?.contactName ?? "Contact"),
                                 thread: state.threads[id] ?? ThreadState(), outbox: state.outbox.filter { $0.contactID == id },
                                 width: width, height: height)
         return threadBodies.value(for: key) {
             var block = Frame(width: width, height: height)
-            drawThreadBody(key, &block)
-            return block.cells
+            let maxScrollUp = drawThreadBody(key, &block)
+            return ThreadBody(cells: block.cells, maxScrollUp: maxScrollUp)
         }
     }
 
-    func drawThreadBody(_ key: ThreadBodyKey, _ frame: inout Frame) {
+    /// Draws the messages; returns how far up they can scroll when all of them were laid out.
+    @discardableResult
+    func drawThreadBody(_ key: ThreadBodyKey, _ frame: inout Frame) -> Int? {
         let (thread, bodyHeight, width) = (key.thread, key.height, key.width)
         var (lines, complete) = threadLines(key, width: width - 1, needed: bodyHeight + thread.scrollUp)
         if lines.isEmpty {
@@ -254,11 +258,11 @@ public struct InboxView: Sendable {
                 for (row, (line, role)) in said.prefix(bodyHeight - 1).enumerated() {
                     frame.put(line, x: 1, y: row + 1, maxWidth: width - 2, role: role)
                 }
-                return
+                return 0
             }
             let text = thread.loading || thread.pagesLoaded == 0 ? "Loading messages…" : "No messages yet"
             frame.put(text, x: 1, y: 1, maxWidth: width - 2, role: .dim)
-            return
+            return 0
         }
         if thread.hasOlder, complete {
             lines.insert(Line(segments: [(thread.loading ? "  ↑ loading older messages…" : "  ↑ older messages: scroll up", .dim)]), at: 0)
@@ -280,6 +284,7 @@ public struct InboxView: Sendable {
             let marker = thread.unseenNew > 0 ? " ↓ \(thread.unseenNew) new · G to jump " : " ↓ more below · G "
             frame.put(marker, x: width - TextWidth.width(of: marker) - 1, y: bodyHeight - 1, maxWidth: width, role: .newMarker)
         }
+        return complete ? maxScroll : nil
     }
 
     /// Draws ahead the threads next to the selection, after a frame is on screen.
@@ -569,6 +574,12 @@ struct ThreadBodyKey: Hashable, Sendable {
         hasher.combine(width)
         hasher.combine(height)
     }
+}
+
+/// A drawn thread pane body, and how far up it can scroll when that is known.
+struct ThreadBody: Sendable {
+    var cells: [Cell]
+    var maxScrollUp: Int?
 }
 
 /// Everything that decides how a list row looks.

@@ -104,8 +104,14 @@ public final class TerminalApp {
         while !state.quitting {
             if dirty {
                 syncViewport()
-                screen.draw(view.render(state, width: size.width, height: size.height))
+                let frame = view.render(state, width: size.width, height: size.height)
+                screen.draw(frame)
                 dirty = false
+                // Scrolled past the top: the state learns where the top is. The frame already
+                // shows it, so this needs no redraw.
+                if let top = frame.threadTop, let asked = state.threads[top.contactID]?.scrollUp, asked > top.scrollUp {
+                    dispatch(.threadTopShown(contactID: top.contactID, scrollUp: top.scrollUp))
+                }
                 view.warm(state, width: size.width, height: size.height)
             }
             // Wake for the next tick, or earlier when the next poll falls due.

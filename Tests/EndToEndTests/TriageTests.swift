@@ -323,6 +323,49 @@ struct TriageTests {
     }
 }
 
+/// A thread longer than a page, of messages that wrap: all of it is reachable.
+struct LongThreadTests {
+    @Test func gReachesTheFirstMessageOfALongThread() async throws {
+        try await TerminalLock.exclusive { try await gReachesTheFirstMessageOfALongThreadExclusively() }
+    }
+
+    func gReachesTheFirstMessageOfALongThreadExclusively() async throws {
+        let setup = try await TriageTests.setup()
+        defer { Task { await setup.sandbox.stop() } }
+        let contact = try await setup.client.messages.conversations(perPage: 1).items[0].contactID
+        for n in 1...120 {
+            _ = try await setup.client.messages.send(contactID: contact, message: "Reply \(n) of a long thread, written long enough to wrap in the pane")
+        }
+        let history = try await setup.client.messages.history(contactID: contact, perPage: 50)
+        let oldest = try #require(try await setup.client.messages.history(contactID: contact, page: history.meta.lastPage, perPage: 50).items.last)
+        let first = String(Sanitizer.clean(oldest.content ?? "").prefix(14))
+
+        let tmux = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
+        defer { tmux.kill() }
+        try await tmux.wait(for: "● live", timeout: 60)
+        try await tmux.wait(for: "Reply 120 of a long thread, written")  // in the thread, not only the list
+        try await tmux.keys("Tab", "g")
+        // One `g` loads the older pages and shows the first message, under its day.
+        func threadPane() async throws -> [String] {
+            try await tmux.lines().dropFirst(2).prefix(20).map { $0.split(separator: "│", maxSplits: 1, omittingEmptySubsequences: false).last.map(String.init) ?? "" }
+        }
+        let deadline = Date().addingTimeInterval(20)
+        var pane: [String] = []
+        while Date() < deadline {
+            pane = try await threadPane()
+            if pane.contains(where: { $0.contains(first) }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(pane.contains { $0.contains(first) }, "the first message, “\(first)”, never showed: \(pane)")
+        #expect(pane.first?.contains("───") == true)
+        // At the top, the next `j` scrolls at once.
+        try await tmux.keys("j")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await threadPane() != pane)
+        try await tmux.keys("q")
+    }
+}
+
 /// Over SSH, keys typed apart can arrive together; Esc must not swallow the key after it.
 struct BunchedKeyTests {
     @Test func escAndTheNextKeyInOneReadBothCount() async throws {

@@ -185,6 +185,48 @@ struct NavigationTests {
         #expect(h.state.focus == .list)
     }
 
+    @Test func theViewsTopBringsAnOvershootBack() {
+        var h = Harness()
+        h.loadThread(1, (1...20).map { Message(id: $0, contactID: 1, direction: .inbound, content: "m\($0)", createdAt: Harness.t0.adding(seconds: Double($0))) })
+        h.press(.tab, .char("g"))
+        // However many lines the messages wrap to, `g` asks for the top…
+        #expect((h.state.threads[1]?.scrollUp ?? 0) > 20 * 100)
+        // …and the view says where it is: the next `j` moves at once.
+        h.send(.threadTopShown(contactID: 1, scrollUp: 87))
+        #expect(h.state.threads[1]?.scrollUp == 87)
+        h.press(.char("j"))
+        #expect(h.state.threads[1]?.scrollUp == 86)
+        h.send(.threadTopShown(contactID: 1, scrollUp: 87))
+        #expect(h.state.threads[1]?.scrollUp == 86)  // only ever brings it down
+    }
+
+    @Test func topInTheThreadFollowsOlderPagesToTheFirstMessage() {
+        var h = Harness()
+        func page(_ number: Int) -> Action {
+            let ids = (1...50).map { (3 - number) * 50 + $0 }
+            return .threadLoaded(contactID: 1, page: Page(items: ids.map {
+                Message(id: $0, contactID: 1, direction: .inbound, content: "m\($0)", createdAt: Harness.t0.adding(seconds: Double($0)))
+            }, meta: PageMeta(currentPage: number, lastPage: 3, perPage: 50, total: 150)), pageNumber: number)
+        }
+        h.send(page(1))
+        h.press(.tab)
+        #expect(h.press(.char("g")) == [.loadThread(contactID: 1, page: 2)])
+        h.send(.threadTopShown(contactID: 1, scrollUp: 140))
+        #expect(h.send(page(2)) == [.loadThread(contactID: 1, page: 3)])
+        #expect((h.state.threads[1]?.scrollUp ?? 0) > 140)  // still at the top as it grows
+        #expect(h.send(page(3)) == [])
+        #expect(h.state.followingThreadTop == nil && h.state.threads[1]?.messages.count == 150)
+
+        // Any key stops it: the page that was on its way arrives and the view stays put.
+        var other = Harness()
+        other.send(page(1))
+        other.press(.tab, .char("g"))
+        other.send(.threadTopShown(contactID: 1, scrollUp: 140))
+        other.press(.char("j"))
+        #expect(other.send(page(2)) == [])
+        #expect(other.state.threads[1]?.scrollUp == 139)
+    }
+
     @Test func toggleReadKeepsALocalWatermark() {
         var h = Harness()
         h.press(.char("j"))

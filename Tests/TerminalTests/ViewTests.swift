@@ -203,6 +203,32 @@ struct SnapshotTests {
         #expect(text.components(separatedBy: "not loaded: no connection").count == 3 && !text.contains("none · "))
     }
 
+    @Test func aLongThreadOfWrappedMessagesScrollsToItsFirstMessage() {
+        var state = Sample.state()
+        var thread = ThreadState()
+        let words = "a message long enough to wrap over two or three lines of a narrow pane, like real ones"
+        _ = thread.merge((1...40).map {
+            Message(id: $0, contactID: 42, direction: .inbound, content: "\($0) \(words)", createdAt: Sample.now.adding(seconds: Double($0 - 100)))
+        })
+        thread.pagesLoaded = 1
+        thread.scrollUp = 1 << 30
+        state.threads[42] = thread
+        let frame = view.render(state, width: 80, height: 24)
+        #expect(frame.text.contains("1 a message long"))
+        let top = try? #require(frame.threadTop)
+        #expect(top?.contactID == 42)
+        // Four lines a message (header, two of text, a gap), so far more than two a message.
+        #expect((top?.scrollUp ?? 0) > 40 * 3)
+        // At the reported top, the frame is the same; one line less shows the line below.
+        state.threads[42]?.scrollUp = top?.scrollUp ?? 0
+        #expect(view.render(state, width: 80, height: 24) == frame)
+        state.threads[42]?.scrollUp -= 1
+        #expect(view.render(state, width: 80, height: 24) != frame)
+        // Scrolled only part of the way, the top is not known, so nothing is reported.
+        state.threads[42]?.scrollUp = 10
+        #expect(view.render(state, width: 80, height: 24).threadTop == nil)
+    }
+
     @Test func renderingIsPure() {
         let state = Sample.state()
         #expect(view.render(state, width: 80, height: 24) == view.render(state, width: 80, height: 24))
