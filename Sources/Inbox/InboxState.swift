@@ -104,6 +104,9 @@ public struct ThreadState: Equatable, Sendable {
     public var scrollUp = 0
     /// Messages that arrived while the agent was scrolled up.
     public var unseenNew = 0
+    /// The newest message before some arrived while the agent was scrolled up: the view keeps
+    /// the new ones below the screen, and its report (`threadScrollShown`) clears this.
+    public var arrivedAfter: Int?
     /// The newest message the agent had on screen when the composer opened.
     public var seenLatestID: Int?
 

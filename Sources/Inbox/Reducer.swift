@@ -27,8 +27,12 @@ public struct Reducer: Sendable {
             state.pollInFlight = true
             state.nextPollAt = state.now.adding(seconds: state.settings.activePollInterval)
             return [.loadConversations(page: 1, isPoll: false), .loadTags]
-        case .threadTopShown(let contactID, let scrollUp):
-            if let shown = state.threads[contactID]?.scrollUp, shown > scrollUp { state.threads[contactID]?.scrollUp = scrollUp }
+        case .threadScrollShown(let contactID, let scrollUp):
+            guard var thread = state.threads[contactID] else { return [] }
+            thread.scrollUp = scrollUp
+            thread.arrivedAfter = nil
+            if scrollUp == 0 { thread.unseenNew = 0 }
+            state.threads[contactID] = thread
             return []
         case .viewport(let listItems, let threadLines, let sidebarFits):
             state.listItems = max(1, listItems); state.threadLines = max(1, threadLines); state.sidebarFits = sidebarFits
@@ -403,8 +407,8 @@ public struct Reducer: Sendable {
     func scrollThread(_ state: inout InboxState, by lines: Int) -> [Effect] {
         guard let id = state.selectedID else { return [] }
         var thread = state.threads[id, default: ThreadState()]
-        // Only the view knows how many lines the messages wrap to: it reports the top it
-        // reached (`threadTopShown`), which brings an overshoot back.
+        // Only the view knows how many lines the messages wrap to: it reports what it showed
+        // (`threadScrollShown`), which brings an overshoot past the top back.
         thread.scrollUp = thread.messages.isEmpty ? 0 : max(0, min(thread.scrollUp + lines, Self.threadTop))
         if thread.scrollUp == 0 { thread.unseenNew = 0 }
         var effects: [Effect] = []
@@ -690,6 +694,7 @@ public struct Reducer: Sendable {
             thread.pagesLoaded = max(thread.pagesLoaded, number)
             if number == 1, added > 0, thread.scrollUp > 0, before != nil, thread.messages.last?.id != before {
                 thread.unseenNew += thread.messages.filter { $0.id > (before ?? 0) }.count
+                if thread.arrivedAfter == nil { thread.arrivedAfter = before }
             }
             var effects: [Effect] = []
             if state.followingThreadTop == contactID, number > 1 {

@@ -77,9 +77,9 @@ public struct Frame: Equatable, Sendable {
     public var cells: [Cell]
     /// Where the terminal cursor goes (shown only while typing).
     public var cursor: (x: Int, y: Int)?
-    /// The selected thread's top, when the frame reached it: the most lines it can be
-    /// scrolled up from the bottom (the loop hands this back to the reducer).
-    public var threadTop: (contactID: Int, scrollUp: Int)?
+    /// How many lines up from the bottom the selected thread is shown. Only the view knows
+    /// how many lines messages wrap to, so the loop hands this back to the reducer.
+    public var threadScroll: (contactID: Int, scrollUp: Int)?
 
     /// A blank frame.
     public init(width: Int, height: Int, fill: StyleRole = .normal) {

@@ -227,7 +227,7 @@ public struct InboxView: Sendable {
         guard bodyHeight > 0 else { return }
         let body = threadBody(state, id, width: rect.width, height: bodyHeight)
         frame.copy(body.cells, x: rect.x, y: rect.y + 1, width: rect.width)
-        frame.threadTop = body.maxScrollUp.map { (id, $0) }
+        frame.threadScroll = (id, body.scrollUp)
     }
 
     /// The messages part of a conversation's pane, drawn once per content and size: the
@@ -239,16 +239,16 @@ public struct InboxView: Sendable {
                                 width: width, height: height)
         return threadBodies.value(for: key) {
             var block = Frame(width: width, height: height)
-            let maxScrollUp = drawThreadBody(key, &block)
-            return ThreadBody(cells: block.cells, maxScrollUp: maxScrollUp)
+            let scrollUp = drawThreadBody(key, &block)
+            return ThreadBody(cells: block.cells, scrollUp: scrollUp)
         }
     }
 
-    /// Draws the messages; returns how far up they can scroll when all of them were laid out.
+    /// Draws the messages; returns how many lines up from the bottom they are shown.
     @discardableResult
-    func drawThreadBody(_ key: ThreadBodyKey, _ frame: inout Frame) -> Int? {
+    func drawThreadBody(_ key: ThreadBodyKey, _ frame: inout Frame) -> Int {
         let (thread, bodyHeight, width) = (key.thread, key.height, key.width)
-        var (lines, complete) = threadLines(key, width: width - 1, needed: bodyHeight + thread.scrollUp)
+        var (lines, complete, arrived) = threadLines(key, width: width - 1, needed: bodyHeight + thread.scrollUp)
         if lines.isEmpty {
             if let failure = thread.failure, !thread.loading {
                 let wrapWidth = max(8, width - 2)
@@ -268,7 +268,9 @@ public struct InboxView: Sendable {
             lines.insert(Line(segments: [(thread.loading ? "  ↑ loading older messages…" : "  ↑ older messages: scroll up", .dim)]), at: 0)
         }
         let maxScroll = max(0, lines.count - bodyHeight)
-        let scroll = min(thread.scrollUp, maxScroll)
+        // Scrolled up, the agent keeps reading where they were: what arrived since stays below.
+        let asked = thread.scrollUp > 0 ? thread.scrollUp + arrived : 0
+        let scroll = complete ? min(asked, maxScroll) : asked
         let first = max(0, lines.count - bodyHeight - scroll)
         // Like a chat, a short thread sits at the bottom, next to the composer.
         let top = max(0, bodyHeight - lines.count)
@@ -284,7 +286,7 @@ public struct InboxView: Sendable {
             let marker = thread.unseenNew > 0 ? " ↓ \(thread.unseenNew) new · G to jump " : " ↓ more below · G "
             frame.put(marker, x: width - TextWidth.width(of: marker) - 1, y: bodyHeight - 1, maxWidth: width, role: .newMarker)
         }
-        return complete ? maxScroll : nil
+        return scroll
     }
 
     /// Draws ahead the threads next to the selection, after a frame is on screen.
@@ -300,9 +302,10 @@ public struct InboxView: Sendable {
         }
     }
 
-    /// The thread's last `needed` display lines or more (all of them when `complete`): only
-    /// what can be on screen is wrapped and laid out, however long the thread.
-    func threadLines(_ key: ThreadBodyKey, width: Int, needed: Int = .max) -> (lines: [Line], complete: Bool) {
+    /// The thread's last `needed` display lines or more (all of them when `complete`), not
+    /// counting the `arrived` lines of messages after ``ThreadState/arrivedAfter``: only what
+    /// can be on screen is wrapped and laid out, however long the thread.
+    func threadLines(_ key: ThreadBodyKey, width: Int, needed: Int = .max) -> (lines: [Line], complete: Bool, arrived: Int) {
         let (name, thread) = (key.name, key.thread)
         let bodyWidth = max(10, width - 6)
         func dayLine(_ t: Timestamp) -> Line {
@@ -368,12 +371,15 @@ public struct InboxView: Sendable {
         // Messages from the newest back, until the screen (and the scroll) is covered.
         var blocks: [[Line]] = []
         var count = tail.count
+        var arrived = 0
+        let anchor = thread.arrivedAfter.flatMap { id in thread.messages.lastIndex { $0.id == id } } ?? thread.messages.count
         var index = thread.messages.count
-        while index > 0, count < needed + 1 {
+        while index > 0, count - arrived < needed + 1 {
             index -= 1
             let message = thread.messages[index]
             let lines = separator(message.timestamp, after: timestamp(before: index)) + block(message)
             count += lines.count
+            if index > anchor { arrived += lines.count }
             blocks.append(lines)
         }
         var lines: [Line] = []
@@ -381,7 +387,7 @@ public struct InboxView: Sendable {
         for block in blocks.reversed() { lines += block }
         lines += tail
         while lines.last?.segments.isEmpty == true { lines.removeLast() }
-        return (lines, index == 0)
+        return (lines, index == 0, arrived)
     }
 
     static func channelName(_ type: ChannelType) -> String {
@@ -576,10 +582,10 @@ struct ThreadBodyKey: Hashable, Sendable {
     }
 }
 
-/// A drawn thread pane body, and how far up it can scroll when that is known.
+/// A drawn thread pane body, and how many lines up from the bottom it shows.
 struct ThreadBody: Sendable {
     var cells: [Cell]
-    var maxScrollUp: Int?
+    var scrollUp: Int
 }
 
 /// Everything that decides how a list row looks.

@@ -107,10 +107,11 @@ public final class TerminalApp {
                 let frame = view.render(state, width: size.width, height: size.height)
                 screen.draw(frame)
                 dirty = false
-                // Scrolled past the top: the state learns where the top is. The frame already
-                // shows it, so this needs no redraw.
-                if let top = frame.threadTop, let asked = state.threads[top.contactID]?.scrollUp, asked > top.scrollUp {
-                    dispatch(.threadTopShown(contactID: top.contactID, scrollUp: top.scrollUp))
+                // Past the top, or with messages arrived below: the state learns where the view
+                // is. The frame already shows it, so this needs no redraw.
+                if let shown = frame.threadScroll, let thread = state.threads[shown.contactID],
+                   thread.scrollUp != shown.scrollUp || thread.arrivedAfter != nil {
+                    dispatch(.threadScrollShown(contactID: shown.contactID, scrollUp: shown.scrollUp))
                 }
                 view.warm(state, width: size.width, height: size.height)
             }

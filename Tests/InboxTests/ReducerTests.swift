@@ -192,12 +192,28 @@ struct NavigationTests {
         // However many lines the messages wrap to, `g` asks for the top…
         #expect((h.state.threads[1]?.scrollUp ?? 0) > 20 * 100)
         // …and the view says where it is: the next `j` moves at once.
-        h.send(.threadTopShown(contactID: 1, scrollUp: 87))
+        h.send(.threadScrollShown(contactID: 1, scrollUp: 87))
         #expect(h.state.threads[1]?.scrollUp == 87)
         h.press(.char("j"))
         #expect(h.state.threads[1]?.scrollUp == 86)
-        h.send(.threadTopShown(contactID: 1, scrollUp: 87))
-        #expect(h.state.threads[1]?.scrollUp == 86)  // only ever brings it down
+    }
+
+    @Test func messagesArrivingWhileScrolledUpStayBelowTheScreen() {
+        var h = Harness()
+        let old = (1...20).map { Message(id: $0, contactID: 1, direction: .inbound, content: "m\($0)", createdAt: Harness.t0.adding(seconds: Double($0))) }
+        h.loadThread(1, old)
+        h.press(.tab, .char("k"), .char("k"))
+        h.loadThread(1, old + [Message(id: 21, contactID: 1, direction: .inbound, content: "new", createdAt: Harness.t0.adding(seconds: 30))])
+        #expect(h.state.threads[1]?.arrivedAfter == 20 && h.state.threads[1]?.unseenNew == 1)
+        // The view shows the two lines up plus the new message's three; the state takes that over.
+        h.send(.threadScrollShown(contactID: 1, scrollUp: 5))
+        #expect(h.state.threads[1]?.scrollUp == 5 && h.state.threads[1]?.arrivedAfter == nil)
+        #expect(h.state.threads[1]?.unseenNew == 1)  // still not seen
+        h.press(.char("G"))
+        #expect(h.state.threads[1]?.scrollUp == 0 && h.state.threads[1]?.unseenNew == 0)
+        // At the bottom, new messages simply show: nothing to keep below.
+        h.loadThread(1, old + [Message(id: 22, contactID: 1, direction: .inbound, content: "newer", createdAt: Harness.t0.adding(seconds: 40))])
+        #expect(h.state.threads[1]?.arrivedAfter == nil)
     }
 
     @Test func topInTheThreadFollowsOlderPagesToTheFirstMessage() {
@@ -211,7 +227,7 @@ struct NavigationTests {
         h.send(page(1))
         h.press(.tab)
         #expect(h.press(.char("g")) == [.loadThread(contactID: 1, page: 2)])
-        h.send(.threadTopShown(contactID: 1, scrollUp: 140))
+        h.send(.threadScrollShown(contactID: 1, scrollUp: 140))
         #expect(h.send(page(2)) == [.loadThread(contactID: 1, page: 3)])
         #expect((h.state.threads[1]?.scrollUp ?? 0) > 140)  // still at the top as it grows
         #expect(h.send(page(3)) == [])
@@ -221,7 +237,7 @@ struct NavigationTests {
         var other = Harness()
         other.send(page(1))
         other.press(.tab, .char("g"))
-        other.send(.threadTopShown(contactID: 1, scrollUp: 140))
+        other.send(.threadScrollShown(contactID: 1, scrollUp: 140))
         other.press(.char("j"))
         #expect(other.send(page(2)) == [])
         #expect(other.state.threads[1]?.scrollUp == 139)

@@ -215,7 +215,7 @@ struct SnapshotTests {
         state.threads[42] = thread
         let frame = view.render(state, width: 80, height: 24)
         #expect(frame.text.contains("1 a message long"))
-        let top = try? #require(frame.threadTop)
+        let top = frame.threadScroll
         #expect(top?.contactID == 42)
         // Four lines a message (header, two of text, a gap), so far more than two a message.
         #expect((top?.scrollUp ?? 0) > 40 * 3)
@@ -224,9 +224,27 @@ struct SnapshotTests {
         #expect(view.render(state, width: 80, height: 24) == frame)
         state.threads[42]?.scrollUp -= 1
         #expect(view.render(state, width: 80, height: 24) != frame)
-        // Scrolled only part of the way, the top is not known, so nothing is reported.
+        // Partway up, the view shows what was asked.
         state.threads[42]?.scrollUp = 10
-        #expect(view.render(state, width: 80, height: 24).threadTop == nil)
+        #expect(view.render(state, width: 80, height: 24).threadScroll?.scrollUp == 10)
+    }
+
+    @Test func aMessageArrivingWhileScrolledUpDoesNotMoveWhatTheAgentReads() {
+        var state = Sample.state()
+        var thread = ThreadState()
+        _ = thread.merge((1...30).map {
+            Message(id: $0, contactID: 42, direction: .inbound, content: "message \($0)", createdAt: Sample.now.adding(seconds: Double($0 - 100)))
+        })
+        thread.pagesLoaded = 1
+        thread.scrollUp = 12
+        state.threads[42] = thread
+        let before = view.render(state, width: 80, height: 24)
+        _ = state.threads[42]?.merge([Message(id: 31, contactID: 42, direction: .inbound, content: "a new one\nof two lines",
+                                              createdAt: Sample.now)])
+        state.threads[42]?.arrivedAfter = 30
+        let after = view.render(state, width: 80, height: 24)
+        #expect(Array(after.text.split(separator: "\n").dropFirst(2).prefix(18)) == Array(before.text.split(separator: "\n").dropFirst(2).prefix(18)))
+        #expect(after.threadScroll?.scrollUp == 12 + 4)  // header, two lines and a gap
     }
 
     @Test func renderingIsPure() {
