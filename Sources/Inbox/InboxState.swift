@@ -112,6 +112,18 @@ public struct ThreadState: Equatable, Sendable {
 
     public var hasOlder: Bool { pagesLoaded < lastPage }
 
+    /// The failed reply that resending would send again: the newest failed one that no later
+    /// reply repeats, sent or still in `outbox`. One already sent again is not offered twice.
+    public func failedReply(outbox: [OutboxEntry]) -> Message? {
+        var repeated = Set(outbox.map(\.text))
+        for message in messages.reversed() where message.direction != .inbound {
+            let text = (message.content ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if message.status == .failed, !text.isEmpty, !repeated.contains(text) { return message }
+            repeated.insert(text)
+        }
+        return nil
+    }
+
     /// An empty, not yet loaded thread.
     public init() {}
 

@@ -464,8 +464,8 @@ public struct Reducer: Sendable {
         if let entry = state.outbox.last(where: { $0.contactID == id && { if case .failed = $0.state { true } else { false } }($0) }) {
             return startSending(&state, entry.id)
         }
-        if let failed = state.threads[id]?.messages.last(where: { $0.status == .failed && $0.direction != .inbound }),
-           let text = failed.content {
+        if let failed = state.threads[id]?.failedReply(outbox: state.outbox.filter { $0.contactID == id }), let content = failed.content {
+            let text = content.trimmingCharacters(in: .whitespacesAndNewlines)
             let entry = OutboxEntry(id: outboxID(state, id), contactID: id, text: text, createdAt: state.now)
             state.outbox.append(entry)
             return [.saveOutbox(entry)] + startSending(&state, entry.id)
@@ -968,13 +968,19 @@ public struct Reducer: Sendable {
                 state.outbox[index] = updated
                 return [.saveOutbox(updated), .reconcile(updated)]
             case .unsuccessful(_, let message, let saved):
+                let why = saved?.error ?? message ?? "not delivered"
                 if let saved {
+                    // The server keeps the failed reply in the history: shown from there (with
+                    // its resend key), it must not show a second time from the outbox.
                     var failed = saved
                     failed.contactID = entry.contactID; failed.direction = .outbound
                     failed.content = failed.content ?? entry.text; failed.createdAt = failed.createdAt ?? entry.createdAt
                     _ = state.threads[entry.contactID, default: ThreadState()].merge([failed])
+                    state.outbox.remove(at: index)
+                    say(&state, "Reply not delivered: \(why) · R resends it", error: true)
+                    return [.removeOutbox(id: id)]
                 }
-                updated.state = .failed(saved?.error ?? message ?? "not delivered")
+                updated.state = .failed(why)
             default:
                 updated.state = .failed(error.description)
             }

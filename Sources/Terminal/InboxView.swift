@@ -320,6 +320,7 @@ public struct InboxView: Sendable {
             if let previous, time.dayNumber(previous) == time.dayNumber(t) { return [] }
             return [dayLine(t)]
         }
+        let resendable = thread.failedReply(outbox: key.outbox)
         func block(_ message: Message) -> [Line] {
             let outbound = message.direction != .inbound
             let stamp = message.timestamp.map(time.clock) ?? ""
@@ -332,7 +333,7 @@ public struct InboxView: Sendable {
             }
             if message.status == .failed {
                 let why = Sanitizer.clean(message.error ?? "not delivered")
-                for part in Wrap.lines("✗ \(why) · R resend", width: bodyWidth - 4) {
+                for part in Wrap.lines("✗ \(why)" + (message.id == resendable?.id ? " · R resend" : ""), width: bodyWidth - 4) {
                     lines.append(Line(segments: [(part, .markFailed)], indent: 6))
                 }
             }

@@ -224,7 +224,7 @@ struct FaultDrillTests {
         while ContinuousClock.now < deadline {
             let (mode, entry) = await inbox.read { state in (state.mode, state.outbox.first { $0.text == text }) }
             if case .confirm = mode { await inbox.press([.char("y")]); continue }
-            guard let entry else { return }  // sent: the outbox lets go only of delivered replies
+            guard let entry else { return }  // sent: on connected channels, the outbox lets go only of delivered replies
             if case .failed = entry.state {
                 await inbox.select(id)
                 await inbox.press([.char("R")])

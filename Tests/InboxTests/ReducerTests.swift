@@ -369,6 +369,28 @@ struct ReplyTests {
         #expect(effects.contains { if case .send = $0 { true } else { false } })
     }
 
+    @Test func aReplyTheServerKeptAsFailedShowsOnceAndIsResentOnce() {
+        var h = Harness()
+        let entry = Self.queued(&h)
+        let saved = Message(id: 50, contactID: 1, direction: .outbound, content: "ok", status: .failed,
+                            error: "No whatsapp channel connected.", createdAt: Harness.t0.adding(seconds: 5))
+        let effects = h.send(.sendFinished(outboxID: entry.id, .failure(.unsuccessful(status: 200, message: "Message could not be delivered.",
+                                                                                       savedMessage: saved))))
+        // Shown from the history, not a second time from the outbox.
+        #expect(h.state.outbox.isEmpty && effects == [.removeOutbox(id: entry.id)])
+        #expect(h.state.threads[1]?.messages.filter { $0.content == "ok" }.map(\.id) == [50])
+        #expect(h.state.notice?.text == "Reply not delivered: No whatsapp channel connected. · R resends it")
+        // R sends it again once, however often it is pressed.
+        let resent = h.press(.char("R"))
+        #expect(h.state.outbox.count == 1 && h.state.outbox[0].text == "ok")
+        #expect(resent.contains { if case .send = $0 { true } else { false } })
+        #expect(h.press(.char("R")).isEmpty && h.state.outbox.count == 1)
+        h.send(.sendFinished(outboxID: h.state.outbox[0].id, .success(Message(id: 51, contactID: 1, direction: .outbound, content: "ok",
+                                                                                status: .sent, createdAt: Harness.t0.adding(seconds: 9)))))
+        #expect(h.state.outbox.isEmpty)
+        #expect(h.press(.char("R")).isEmpty && h.state.notice?.text == "No failed reply to resend here")
+    }
+
     @Test func validationErrorKeepsTheTextAndTheReason() {
         var h = Harness()
         let entry = Self.queued(&h)

@@ -247,6 +247,17 @@ struct SnapshotTests {
         #expect(after.threadScroll?.scrollUp == 12 + 4)  // header, two lines and a gap
     }
 
+    @Test func onlyTheFailedReplyThatResendingWouldSendOffersIt() {
+        var state = Sample.state()
+        let text = view.render(state, width: 80, height: 24).text
+        #expect(text.contains("No whatsapp channel connected. · R"))
+        // Sent again and delivered: the failed copy stays in the history, without the offer.
+        _ = state.threads[42]?.merge([Message(id: 5, contactID: 42, direction: .outbound, channel: .whatsapp, content: "Tracking link sent.",
+                                              status: .delivered, createdAt: Sample.now.adding(seconds: -60))])
+        let after = view.render(state, width: 80, height: 24).text
+        #expect(after.contains("No whatsapp channel connected.") && !after.contains("· R"))
+    }
+
     @Test func renderingIsPure() {
         let state = Sample.state()
         #expect(view.render(state, width: 80, height: 24) == view.render(state, width: 80, height: 24))
