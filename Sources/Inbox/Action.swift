@@ -35,9 +35,8 @@ public enum Action: Sendable {
     /// The terminal's layout: rows of the list (in conversations), lines of the thread, and
     /// whether the sidebar fits beside them.
     case viewport(listItems: Int, threadLines: Int, sidebarFits: Bool)
-    /// The view showed a thread `scrollUp` lines up from the bottom: at most its top, and
-    /// further up by what arrived while the agent was scrolled up.
-    case threadScrollShown(contactID: Int, scrollUp: Int)
+    /// How far the view scrolled the selected conversation's thread and sidebar.
+    case scrollShown(ShownScroll)
 }
 
 /// Work the reducer asks for; run by ``EffectRunner`` (network, storage) or by the terminal

@@ -105,7 +105,7 @@ public struct ThreadState: Equatable, Sendable {
     /// Messages that arrived while the agent was scrolled up.
     public var unseenNew = 0
     /// The newest message before some arrived while the agent was scrolled up: the view keeps
-    /// the new ones below the screen, and its report (`threadScrollShown`) clears this.
+    /// the new ones below the screen, and its report (``ShownScroll``) clears this.
     public var arrivedAfter: Int?
     /// The newest message the agent had on screen when the composer opened.
     public var seenLatestID: Int?
@@ -137,6 +137,29 @@ public struct ThreadState: Equatable, Sendable {
         }
         messages = byID.values.sorted { ($0.timestamp ?? Timestamp(microseconds: 0), $0.id) < ($1.timestamp ?? Timestamp(microseconds: 0), $1.id) }
         return added
+    }
+}
+
+/// How far the view scrolled the selected conversation's panes. Only the view knows how many
+/// lines their text wraps to, so the main loop hands this back to the reducer: a scroll past
+/// the end comes back to it, and messages that arrived below stay below.
+public struct ShownScroll: Equatable, Sendable {
+    /// The conversation shown.
+    public var contactID: Int
+    /// Lines of the thread up from its bottom.
+    public var thread: Int
+    /// Lines of the sidebar down from its top.
+    public var sidebar: Int
+
+    /// Creates a report of what the view showed.
+    public init(contactID: Int, thread: Int, sidebar: Int) {
+        self.contactID = contactID; self.thread = thread; self.sidebar = sidebar
+    }
+
+    /// Whether the state asks for other scrolls than these.
+    public func differs(from state: InboxState) -> Bool {
+        guard let thread = state.threads[contactID] else { return false }
+        return thread.scrollUp != self.thread || thread.arrivedAfter != nil || (state.selectedID == contactID && state.sidebarScroll != sidebar)
     }
 }
 
@@ -196,7 +219,9 @@ public struct InboxState: Equatable, Sendable {
     /// `g` was pressed in this conversation's thread while older messages were still on the
     /// server: each page that arrives keeps the view at the top, until the first message.
     public var followingThreadTop: Int?
-    public var selectedID: Int?
+    public var selectedID: Int? { didSet { if selectedID != oldValue { sidebarScroll = 0 } } }
+    /// Lines the sidebar is scrolled down; each conversation opens at the top of it.
+    public var sidebarScroll = 0
     public var listScroll = 0
     public var focus = Pane.list
     /// The pane focused before the composer opened, focused again once it closes: a reply
@@ -207,10 +232,9 @@ public struct InboxState: Equatable, Sendable {
     public var threads: [Int: ThreadState] = [:]
     public var contacts: [Int: Contact] = [:]
     public var notes: [Int: [Note]] = [:]
-    /// Contacts whose notes on screen came from the cache and were not asked for yet.
-    public var fromCache: Set<Int> = []
-    /// Neighbours whose contact and notes were asked for ahead of selection.
-    public var previewRequested: Set<Int> = []
+    /// When each contact's details (contact and notes) were last asked for; those on screen
+    /// from the cache were never asked for in this session.
+    public var detailsAskedAt: [Int: Timestamp] = [:]
     public var tags: [Tag] = []
     public var outbox: [OutboxEntry] = []
     public var drafts: [Int: String] = [:]

@@ -27,12 +27,13 @@ public struct Reducer: Sendable {
             state.pollInFlight = true
             state.nextPollAt = state.now.adding(seconds: state.settings.activePollInterval)
             return [.loadConversations(page: 1, isPoll: false), .loadTags]
-        case .threadScrollShown(let contactID, let scrollUp):
-            guard var thread = state.threads[contactID] else { return [] }
-            thread.scrollUp = scrollUp
+        case .scrollShown(let shown):
+            guard var thread = state.threads[shown.contactID] else { return [] }
+            thread.scrollUp = shown.thread
             thread.arrivedAfter = nil
-            if scrollUp == 0 { thread.unseenNew = 0 }
-            state.threads[contactID] = thread
+            if shown.thread == 0 { thread.unseenNew = 0 }
+            state.threads[shown.contactID] = thread
+            if state.selectedID == shown.contactID { state.sidebarScroll = shown.sidebar }
             return []
         case .viewport(let listItems, let threadLines, let sidebarFits):
             state.listItems = max(1, listItems); state.threadLines = max(1, threadLines); state.sidebarFits = sidebarFits
@@ -160,12 +161,15 @@ public struct Reducer: Sendable {
         case .moveDown, .moveUp:
             let step = command == .moveDown ? 1 : -1
             if state.focus == .thread { return scrollThread(&state, by: -step) }
+            if state.focus == .sidebar { return scrollSidebar(&state, by: step) }
             return moveSelection(&state, by: step)
         case .pageDown, .pageUp:
             let sign = command == .pageDown ? 1 : -1
             if state.focus == .thread { return scrollThread(&state, by: -sign * max(1, state.threadLines - 2)) }
+            if state.focus == .sidebar { return scrollSidebar(&state, by: sign * max(1, state.threadLines - 2)) }
             return moveSelection(&state, by: sign * state.listItems)
         case .top:
+            if state.focus == .sidebar { return scrollSidebar(&state, by: -Self.threadTop) }
             if state.focus == .thread, let id = state.selectedID {
                 var effects = scrollThread(&state, by: Self.threadTop)
                 if let thread = state.threads[id], thread.pagesLoaded > 0, thread.hasOlder {
@@ -180,6 +184,7 @@ public struct Reducer: Sendable {
             }
             return moveSelection(&state, to: 0)
         case .bottom:
+            if state.focus == .sidebar { return scrollSidebar(&state, by: Self.threadTop) }
             if state.focus == .thread {
                 if let id = state.selectedID { state.threads[id]?.scrollUp = 0; state.threads[id]?.unseenNew = 0 }
                 return []
@@ -354,17 +359,24 @@ public struct Reducer: Sendable {
             state.threads[id, default: ThreadState()].loading = true
             effects.append(.loadThread(contactID: id, page: 1))
         }
-        // A neighbour's contact and notes are asked for once; selecting it while they are on
-        // the way asks no second time, selecting it again later retries what never came.
-        let requested = state.previewRequested.contains(id)
-        if id == state.selectedID { state.previewRequested.remove(id) } else { state.previewRequested.insert(id) }
-        if requested { return effects }
-        if state.contacts[id]?.status == nil { effects.append(.loadContact(id)) }
-        if state.notes[id] == nil || state.fromCache.contains(id) {
-            state.fromCache.remove(id)
-            effects.append(.loadNotes(id))
+        if shouldAskDetails(state, id) {
+            state.detailsAskedAt[id] = state.now
+            effects += [.loadContact(id), .loadNotes(id)]
         }
         return effects
+    }
+
+    /// How long a contact's tags, blacklisting and notes are taken as current: a colleague may
+    /// change them at any time.
+    static let detailsMaxAge = 60.0
+
+    /// Whether to ask for a contact's details: never asked for in this session, asked a minute
+    /// ago, or asked a few seconds ago with no answer (lost). Asked moments ago, they are on
+    /// their way: moving onto a neighbour whose details were fetched ahead asks nothing.
+    func shouldAskDetails(_ state: InboxState, _ id: Int) -> Bool {
+        guard let asked = state.detailsAskedAt[id] else { return true }
+        let age = state.now.seconds(since: asked)
+        return age >= Self.detailsMaxAge || (age >= 5 && (state.contacts[id] == nil || state.notes[id] == nil))
     }
 
     /// Fetches the next page of conversations when the selection nears the end of the list.
@@ -401,6 +413,12 @@ public struct Reducer: Sendable {
         state.listScroll = 0
     }
 
+    /// Scrolls the contact sidebar; the view brings a scroll past the end back (``ShownScroll``).
+    func scrollSidebar(_ state: inout InboxState, by lines: Int) -> [Effect] {
+        state.sidebarScroll = max(0, min(state.sidebarScroll + lines, Self.threadTop))
+        return []
+    }
+
     /// Lines scrolled up that stand for "the top of the thread", whatever its length.
     static let threadTop = 1 << 30
 
@@ -408,7 +426,7 @@ public struct Reducer: Sendable {
         guard let id = state.selectedID else { return [] }
         var thread = state.threads[id, default: ThreadState()]
         // Only the view knows how many lines the messages wrap to: it reports what it showed
-        // (`threadScrollShown`), which brings an overshoot past the top back.
+        // (``ShownScroll``), which brings an overshoot past the top back.
         thread.scrollUp = thread.messages.isEmpty ? 0 : max(0, min(thread.scrollUp + lines, Self.threadTop))
         if thread.scrollUp == 0 { thread.unseenNew = 0 }
         var effects: [Effect] = []
@@ -643,6 +661,11 @@ public struct Reducer: Sendable {
                 effects.append(.loadThread(contactID: id, page: 1))
             }
             let active = state.focused && now.seconds(since: state.lastActivity) < state.settings.idleAfter
+            // The open conversation's sidebar stays current while the agent works on it.
+            if active, let id = state.selectedID, shouldAskDetails(state, id) {
+                state.detailsAskedAt[id] = now
+                effects += [.loadContact(id), .loadNotes(id)]
+            }
             state.pollInterval = active ? state.settings.activePollInterval
                 : state.settings.idlePollInterval * (0.75 + 0.75 * jitter)
             if case .retrying = state.connection {} else if case .offline = state.connection {} else {
@@ -792,16 +815,12 @@ public struct Reducer: Sendable {
             if let error { say(&state, error, error: true) } else { state.themeName = name; say(&state, "Theme: \(name)") }
             return []
         case .restoredDetails(let threads, let contacts, let notes, let tags):
-            // Shown at once, and marked so the first look at each asks the server again.
+            // Shown at once; never asked for in this session, the first look at each asks the server.
             for (id, messages) in threads where state.threads[id]?.messages.isEmpty ?? true {
                 _ = state.threads[id, default: ThreadState()].merge(messages)
             }
-            for contact in contacts where state.contacts[contact.id] == nil {
-                var cached = contact
-                cached.status = nil  // nil status: not yet read from the server this session
-                state.contacts[contact.id] = cached
-            }
-            for (id, list) in notes where state.notes[id] == nil { state.fromCache.insert(id); state.notes[id] = list }
+            for contact in contacts where state.contacts[contact.id] == nil { state.contacts[contact.id] = contact }
+            for (id, list) in notes where state.notes[id] == nil { state.notes[id] = list }
             if state.tags.isEmpty { state.tags = tags }
             state.refilter()
             return selectionEffects(&state)
@@ -885,7 +904,10 @@ public struct Reducer: Sendable {
         }
         keepSelectionVisible(&state)
         // Back from an outage: what failed to load while it lasted is asked for again.
-        if reconnected { effects += selectionEffects(&state) }
+        if reconnected {
+            state.detailsAskedAt = state.detailsAskedAt.filter { state.contacts[$0.key] != nil && state.notes[$0.key] != nil }
+            effects += selectionEffects(&state)
+        }
         if !isPoll || page.meta.currentPage > 1 {
             state.conversationPages = max(state.conversationPages, page.meta.currentPage)
             state.loadingMoreConversations = false

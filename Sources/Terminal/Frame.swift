@@ -77,9 +77,9 @@ public struct Frame: Equatable, Sendable {
     public var cells: [Cell]
     /// Where the terminal cursor goes (shown only while typing).
     public var cursor: (x: Int, y: Int)?
-    /// How many lines up from the bottom the selected thread is shown. Only the view knows
-    /// how many lines messages wrap to, so the loop hands this back to the reducer.
-    public var threadScroll: (contactID: Int, scrollUp: Int)?
+    /// How far the selected conversation's panes are scrolled, as drawn: the loop hands this
+    /// back to the reducer, which cannot know how many lines their text wraps to.
+    public var shown: ShownScroll?
 
     /// A blank frame.
     public init(width: Int, height: Int, fill: StyleRole = .normal) {

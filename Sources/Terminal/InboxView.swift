@@ -227,7 +227,7 @@ public struct InboxView: Sendable {
         guard bodyHeight > 0 else { return }
         let body = threadBody(state, id, width: rect.width, height: bodyHeight)
         frame.copy(body.cells, x: rect.x, y: rect.y + 1, width: rect.width)
-        frame.threadScroll = (id, body.scrollUp)
+        frame.shown = ShownScroll(contactID: id, thread: body.scrollUp, sidebar: state.sidebarScroll)
     }
 
     /// The messages part of a conversation's pane, drawn once per content and size: the
@@ -459,19 +459,15 @@ public struct InboxView: Sendable {
         guard let id = state.selectedID else { return }
         let contact = state.contacts[id]
         let w = rect.width - 2
-        var y = rect.y + 2
-        func line(_ text: String, _ role: StyleRole = .normal) {
-            guard y < rect.maxY else { return }
-            frame.put(Frame.truncate(text, to: w), x: rect.x + 1, y: y, maxWidth: w, role: role)
-            y += 1
-        }
+        var lines: [(text: String, role: StyleRole)] = [("", .normal)]
+        func line(_ text: String, _ role: StyleRole = .normal) { lines.append((Frame.truncate(text, to: w), role)) }
         line(Sanitizer.clean(contact?.name ?? state.conversation(id)?.contactName ?? "Contact \(id)"), .author)
         if contact?.blacklisted == true { line(" BLACKLISTED ", .blacklisted) }
         if let type = contact?.type ?? state.conversation(id)?.channel { line(Self.channelName(type), .dim) }
         if let phone = contact?.phone { line(Sanitizer.clean(phone)) }
         if let email = contact?.email { line(Sanitizer.clean(email)) }
         if let status = contact?.status { line("status: \(Sanitizer.clean(status.rawValue))", .dim) }
-        y += 1
+        line("")
         line("Tags", .title)
         // What never arrived is not shown as empty: "no tags" would be a claim about the customer.
         let unknown = switch state.connection { case .retrying, .offline: "not loaded: no connection"; case .connecting, .live: "loading…" }
@@ -483,17 +479,30 @@ public struct InboxView: Sendable {
             row += (row.isEmpty ? "" : " ") + tag
         }
         if !row.isEmpty { line(row, .tag) }
-        y += 1
+        line("")
         let notes = state.notes[id] ?? []
         line(state.notes[id] == nil ? "Notes" : "Notes \(notes.count)", .title)
         if notes.isEmpty { line(state.notes[id] == nil ? unknown : "none · a to add", .dim) }
         for note in notes {
-            guard y < rect.maxY else { break }
             if let at = note.createdAt {
                 let stamp = time.day(at) + " " + time.clock(at)
                 line(stamp.count <= w ? stamp : String(stamp.drop { $0 != " " }.dropFirst()), .timestamp)  // without the weekday
             }
             for part in Wrap.lines(Sanitizer.clean(note.content ?? "", multiline: true), width: w) { line(part, .note) }
+        }
+
+        // Below the title, the lines scroll (older notes are further down); when they overflow,
+        // the last row says so.
+        let rows = lines.count > rect.height - 1 ? rect.height - 2 : rect.height - 1
+        let scroll = max(0, min(state.sidebarScroll, lines.count - rows))
+        frame.shown?.sidebar = scroll
+        for (row, (text, role)) in lines.dropFirst(scroll).prefix(rows).enumerated() {
+            frame.put(text, x: rect.x + 1, y: rect.y + 1 + row, maxWidth: w, role: role)
+        }
+        if scroll + rows < lines.count {
+            let wanted = state.focus == .sidebar ? " ↓ more below " : " ↓ more · Tab to scroll "
+            let marker = [wanted, " ↓ more "].first { TextWidth.width(of: $0) <= w } ?? "↓"
+            frame.put(marker, x: rect.x + 1 + w - TextWidth.width(of: marker), y: rect.maxY - 1, maxWidth: w, role: .newMarker)
         }
     }
 

@@ -107,12 +107,9 @@ public final class TerminalApp {
                 let frame = view.render(state, width: size.width, height: size.height)
                 screen.draw(frame)
                 dirty = false
-                // Past the top, or with messages arrived below: the state learns where the view
-                // is. The frame already shows it, so this needs no redraw.
-                if let shown = frame.threadScroll, let thread = state.threads[shown.contactID],
-                   thread.scrollUp != shown.scrollUp || thread.arrivedAfter != nil {
-                    dispatch(.threadScrollShown(contactID: shown.contactID, scrollUp: shown.scrollUp))
-                }
+                // Scrolled past an end, or with messages arrived below: the state learns where
+                // the view is. The frame already shows it, so this needs no redraw.
+                if let shown = frame.shown, shown.differs(from: state) { dispatch(.scrollShown(shown)) }
                 view.warm(state, width: size.width, height: size.height)
             }
             // Wake for the next tick, or earlier when the next poll falls due.

@@ -192,7 +192,7 @@ struct NavigationTests {
         // However many lines the messages wrap to, `g` asks for the top…
         #expect((h.state.threads[1]?.scrollUp ?? 0) > 20 * 100)
         // …and the view says where it is: the next `j` moves at once.
-        h.send(.threadScrollShown(contactID: 1, scrollUp: 87))
+        h.send(.scrollShown(ShownScroll(contactID: 1, thread: 87, sidebar: 0)))
         #expect(h.state.threads[1]?.scrollUp == 87)
         h.press(.char("j"))
         #expect(h.state.threads[1]?.scrollUp == 86)
@@ -206,7 +206,7 @@ struct NavigationTests {
         h.loadThread(1, old + [Message(id: 21, contactID: 1, direction: .inbound, content: "new", createdAt: Harness.t0.adding(seconds: 30))])
         #expect(h.state.threads[1]?.arrivedAfter == 20 && h.state.threads[1]?.unseenNew == 1)
         // The view shows the two lines up plus the new message's three; the state takes that over.
-        h.send(.threadScrollShown(contactID: 1, scrollUp: 5))
+        h.send(.scrollShown(ShownScroll(contactID: 1, thread: 5, sidebar: 0)))
         #expect(h.state.threads[1]?.scrollUp == 5 && h.state.threads[1]?.arrivedAfter == nil)
         #expect(h.state.threads[1]?.unseenNew == 1)  // still not seen
         h.press(.char("G"))
@@ -227,7 +227,7 @@ struct NavigationTests {
         h.send(page(1))
         h.press(.tab)
         #expect(h.press(.char("g")) == [.loadThread(contactID: 1, page: 2)])
-        h.send(.threadScrollShown(contactID: 1, scrollUp: 140))
+        h.send(.scrollShown(ShownScroll(contactID: 1, thread: 140, sidebar: 0)))
         #expect(h.send(page(2)) == [.loadThread(contactID: 1, page: 3)])
         #expect((h.state.threads[1]?.scrollUp ?? 0) > 140)  // still at the top as it grows
         #expect(h.send(page(3)) == [])
@@ -237,10 +237,26 @@ struct NavigationTests {
         var other = Harness()
         other.send(page(1))
         other.press(.tab, .char("g"))
-        other.send(.threadScrollShown(contactID: 1, scrollUp: 140))
+        other.send(.scrollShown(ShownScroll(contactID: 1, thread: 140, sidebar: 0)))
         other.press(.char("j"))
         #expect(other.send(page(2)) == [])
         #expect(other.state.threads[1]?.scrollUp == 139)
+    }
+
+    @Test func theSidebarScrollsWhenFocusedAndOpensAtTheTop() {
+        var h = Harness()
+        h.send(.viewport(listItems: 3, threadLines: 10, sidebarFits: true))
+        h.press(.tab, .tab)
+        #expect(h.state.focus == .sidebar)
+        h.press(.char("j"), .char("j"), .char("j"), .char("k"))
+        #expect(h.state.sidebarScroll == 2 && h.state.selectedID == 1)  // the list stays put
+        h.press(.char("G"))
+        h.send(.scrollShown(ShownScroll(contactID: 1, thread: 0, sidebar: 9)))  // the view's end
+        #expect(h.state.sidebarScroll == 9)
+        h.press(.char("k"))
+        #expect(h.state.sidebarScroll == 8)
+        h.press(.char(" "))  // the next unread conversation opens at the top of its sidebar
+        #expect(h.state.selectedID == 2 && h.state.sidebarScroll == 0)
     }
 
     @Test func toggleReadKeepsALocalWatermark() {
@@ -604,13 +620,41 @@ struct RefresherTests {
     }
 
     @Test func cachedDetailsShowAtOnceAndAreAskedForAgain() {
-        var h = Harness()
+        var h = Harness(unread: [:])
         let cached = Message(id: 9, contactID: 1, direction: .inbound, content: "from the cache")
-        let effects = h.send(.restoredDetails(threads: [1: [cached]], contacts: [Contact(id: 1, name: "Ann", status: .active)],
-                                              notes: [1: [Note(id: 1, content: "cached note")]], tags: [Tag(id: 1, title: "VIP")]))
+        h.send(.restoredDetails(threads: [1: [cached]], contacts: [Contact(id: 1, name: "Ann", status: .active)],
+                                notes: [1: [Note(id: 1, content: "cached note")]], tags: [Tag(id: 1, title: "VIP")]))
+        let effects = h.send(.conversationsLoaded(Page(items: [Conversation(contactID: 1, lastMessageAt: Harness.t0)],
+                                                       meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 1)), isPoll: false))
         #expect(h.state.threads[1]?.messages.map(\.content) == ["from the cache"] && h.state.contacts[1]?.name == "Ann")
         #expect(h.state.notes[1]?.first?.content == "cached note" && h.state.tags.count == 1)
         #expect(effects.contains(.loadContact(1)) && effects.contains(.loadNotes(1)))
+    }
+
+    @Test func theOpenContactsDetailsAreAskedForAgainAfterAMinute() {
+        var h = Harness()  // contact 1 selected, its details asked for at t0
+        func answer(_ h: inout Harness) {
+            for id in 1...5 {
+                h.send(.contactLoaded(Contact(id: id, name: "Contact \(id)", status: .active)))
+                h.send(.notesLoaded(contactID: id, []))
+            }
+        }
+        h.press(.char("j"), .char("k"))
+        answer(&h)
+        #expect(!h.press(.char("j"), .char("k")).contains(.loadNotes(1)))  // asked a moment ago
+        // A colleague may have tagged, blacklisted or noted the customer since.
+        h.state.lastActivity = Harness.t0.adding(seconds: 50)
+        let effects = h.send(.tick(now: Harness.t0.adding(seconds: 61), jitter: 0.5))
+        #expect(effects.contains(.loadContact(1)) && effects.contains(.loadNotes(1)))
+        // Nobody at the keyboard: nothing is asked for on their behalf.
+        var away = Harness()
+        answer(&away)
+        away.state.focused = false
+        #expect(!away.send(.tick(now: Harness.t0.adding(seconds: 61), jitter: 0.5)).contains(.loadNotes(1)))
+        // Coming back to a conversation after a minute asks again too.
+        away.press(.char("j"))
+        away.state.now = Harness.t0.adding(seconds: 200)
+        #expect(away.press(.char("k")).contains(.loadNotes(1)))
     }
 
     @Test func aPollOfKnownRowsChangesNothingAndANewRowStillLands() {

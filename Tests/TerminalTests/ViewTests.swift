@@ -215,18 +215,18 @@ struct SnapshotTests {
         state.threads[42] = thread
         let frame = view.render(state, width: 80, height: 24)
         #expect(frame.text.contains("1 a message long"))
-        let top = frame.threadScroll
+        let top = frame.shown
         #expect(top?.contactID == 42)
         // Four lines a message (header, two of text, a gap), so far more than two a message.
-        #expect((top?.scrollUp ?? 0) > 40 * 3)
+        #expect((top?.thread ?? 0) > 40 * 3)
         // At the reported top, the frame is the same; one line less shows the line below.
-        state.threads[42]?.scrollUp = top?.scrollUp ?? 0
+        state.threads[42]?.scrollUp = top?.thread ?? 0
         #expect(view.render(state, width: 80, height: 24) == frame)
         state.threads[42]?.scrollUp -= 1
         #expect(view.render(state, width: 80, height: 24) != frame)
         // Partway up, the view shows what was asked.
         state.threads[42]?.scrollUp = 10
-        #expect(view.render(state, width: 80, height: 24).threadScroll?.scrollUp == 10)
+        #expect(view.render(state, width: 80, height: 24).shown?.thread == 10)
     }
 
     @Test func aMessageArrivingWhileScrolledUpDoesNotMoveWhatTheAgentReads() {
@@ -244,7 +244,7 @@ struct SnapshotTests {
         state.threads[42]?.arrivedAfter = 30
         let after = view.render(state, width: 80, height: 24)
         #expect(Array(after.text.split(separator: "\n").dropFirst(2).prefix(18)) == Array(before.text.split(separator: "\n").dropFirst(2).prefix(18)))
-        #expect(after.threadScroll?.scrollUp == 12 + 4)  // header, two lines and a gap
+        #expect(after.shown?.thread == 12 + 4)  // header, two lines and a gap
     }
 
     @Test func onlyTheFailedReplyThatResendingWouldSendOffersIt() {
@@ -256,6 +256,22 @@ struct SnapshotTests {
                                               status: .delivered, createdAt: Sample.now.adding(seconds: -60))])
         let after = view.render(state, width: 80, height: 24).text
         #expect(after.contains("No whatsapp channel connected.") && !after.contains("· R"))
+    }
+
+    @Test func aLongSidebarScrollsToTheOldestNote() {
+        var state = Sample.state(width: 140, height: 30)
+        state.notes[42] = (1...15).reversed().map { Note(id: $0, content: "Note \($0): called about the order", createdAt: Sample.now) }
+        let top = view.render(state, width: 140, height: 30)
+        #expect(top.row(28).contains("↓ more · Tab to scroll") && !top.text.contains("Note 1:"))
+        state.focus = .sidebar
+        state.sidebarScroll = 1 << 30
+        let bottom = view.render(state, width: 140, height: 30)
+        #expect(bottom.text.contains("Note 1:") && !bottom.text.contains("↓ more"))
+        let shown = try? #require(bottom.shown)
+        #expect(shown?.sidebar ?? 0 > 0 && shown?.sidebar ?? 0 < 100)
+        // At the reported scroll, the same frame.
+        state.sidebarScroll = shown?.sidebar ?? 0
+        #expect(view.render(state, width: 140, height: 30) == bottom)
     }
 
     @Test func renderingIsPure() {
