@@ -484,6 +484,7 @@ public struct InboxView: Sendable {
         line(state.notes[id] == nil ? "Notes" : "Notes \(notes.count)", .title)
         if notes.isEmpty { line(state.notes[id] == nil ? unknown : "none · a to add", .dim) }
         for note in notes {
+            if lines.count > state.sidebarScroll + rect.height { break }  // enough to fill the pane and say there is more
             if let at = note.createdAt {
                 let stamp = time.day(at) + " " + time.clock(at)
                 line(stamp.count <= w ? stamp : String(stamp.drop { $0 != " " }.dropFirst()), .timestamp)  // without the weekday
