@@ -549,10 +549,15 @@ public struct Reducer: Sendable {
 
     func applyTag(_ state: inout InboxState, contactID: Int, title: String, remove: Bool, exactTyped: String?) -> [Effect] {
         let tag = state.tags.first { $0.title?.caseInsensitiveCompare(title) == .orderedSame }
+        let title = tag?.title ?? title  // as the account spells it
         if remove {
             guard let tag else {
                 say(&state, "Tag “\(title)” is not in the tag list; reloading tags", error: true)
                 return [.loadTags]
+            }
+            if let tags = state.contacts[contactID]?.tags, !tags.contains(where: { $0.caseInsensitiveCompare(title) == .orderedSame }) {
+                say(&state, "“\(title)” is not one of this contact's tags", error: true)
+                return []
             }
             say(&state, "Removing tag “\(title)”…")
             return [.unassignTag(contactID: contactID, tagID: tag.id, title: title)]

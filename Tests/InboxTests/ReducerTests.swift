@@ -521,6 +521,12 @@ struct ContactActionTests {
         h.send(.contactLoaded(Contact(id: 1, name: "Sarah", status: .active, tags: ["Hot Lead"])))
         h.press(.char("T"))
         #expect(h.press(.enter) == [.unassignTag(contactID: 1, tagID: 5, title: "Hot Lead")])
+        // Typed in another case, the tag is named as the account spells it.
+        h.press(.char(":")); h.type("untag hot lead")
+        #expect(h.press(.enter) == [.unassignTag(contactID: 1, tagID: 5, title: "Hot Lead")])
+        h.send(.contactLoaded(Contact(id: 1, name: "Sarah", status: .active, tags: [])))
+        h.press(.char(":")); h.type("untag Hot Lead")
+        #expect(h.press(.enter).isEmpty && h.state.notice?.text == "“Hot Lead” is not one of this contact's tags")
     }
 
     @Test func noteAndCommandLine() {
