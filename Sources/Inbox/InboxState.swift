@@ -158,8 +158,9 @@ public struct ShownScroll: Equatable, Sendable {
 
     /// Whether the state asks for other scrolls than these.
     public func differs(from state: InboxState) -> Bool {
-        guard let thread = state.threads[contactID] else { return false }
-        return thread.scrollUp != self.thread || thread.arrivedAfter != nil || (state.selectedID == contactID && state.sidebarScroll != sidebar)
+        let thread = state.threads[contactID]
+        return (thread?.scrollUp ?? 0) != self.thread || thread?.arrivedAfter != nil
+            || (state.selectedID == contactID && state.sidebarScroll != sidebar)
     }
 }
 

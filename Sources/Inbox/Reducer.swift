@@ -28,11 +28,12 @@ public struct Reducer: Sendable {
             state.nextPollAt = state.now.adding(seconds: state.settings.activePollInterval)
             return [.loadConversations(page: 1, isPoll: false), .loadTags]
         case .scrollShown(let shown):
-            guard var thread = state.threads[shown.contactID] else { return [] }
-            thread.scrollUp = shown.thread
-            thread.arrivedAfter = nil
-            if shown.thread == 0 { thread.unseenNew = 0 }
-            state.threads[shown.contactID] = thread
+            if var thread = state.threads[shown.contactID] {
+                thread.scrollUp = shown.thread
+                thread.arrivedAfter = nil
+                if shown.thread == 0 { thread.unseenNew = 0 }
+                state.threads[shown.contactID] = thread
+            }
             if state.selectedID == shown.contactID { state.sidebarScroll = shown.sidebar }
             return []
         case .viewport(let listItems, let threadLines, let sidebarFits):
@@ -169,9 +170,9 @@ public struct Reducer: Sendable {
             if state.focus == .sidebar { return scrollSidebar(&state, by: sign * max(1, state.threadLines - 2)) }
             return moveSelection(&state, by: sign * state.listItems)
         case .top:
-            if state.focus == .sidebar { return scrollSidebar(&state, by: -Self.threadTop) }
+            if state.focus == .sidebar { return scrollSidebar(&state, by: -Self.farEnd) }
             if state.focus == .thread, let id = state.selectedID {
-                var effects = scrollThread(&state, by: Self.threadTop)
+                var effects = scrollThread(&state, by: Self.farEnd)
                 if let thread = state.threads[id], thread.pagesLoaded > 0, thread.hasOlder {
                     state.followingThreadTop = id
                     // The newest page may be on its way (a poll): the older one need not wait for it.
@@ -184,7 +185,7 @@ public struct Reducer: Sendable {
             }
             return moveSelection(&state, to: 0)
         case .bottom:
-            if state.focus == .sidebar { return scrollSidebar(&state, by: Self.threadTop) }
+            if state.focus == .sidebar { return scrollSidebar(&state, by: Self.farEnd) }
             if state.focus == .thread {
                 if let id = state.selectedID { state.threads[id]?.scrollUp = 0; state.threads[id]?.unseenNew = 0 }
                 return []
@@ -415,19 +416,20 @@ public struct Reducer: Sendable {
 
     /// Scrolls the contact sidebar; the view brings a scroll past the end back (``ShownScroll``).
     func scrollSidebar(_ state: inout InboxState, by lines: Int) -> [Effect] {
-        state.sidebarScroll = max(0, min(state.sidebarScroll + lines, Self.threadTop))
+        state.sidebarScroll = max(0, min(state.sidebarScroll + lines, Self.farEnd))
         return []
     }
 
-    /// Lines scrolled up that stand for "the top of the thread", whatever its length.
-    static let threadTop = 1 << 30
+    /// A scroll in lines that stands for "the far end", however long the text: the view brings
+    /// it back to the real end.
+    static let farEnd = 1 << 30
 
     func scrollThread(_ state: inout InboxState, by lines: Int) -> [Effect] {
         guard let id = state.selectedID else { return [] }
         var thread = state.threads[id, default: ThreadState()]
         // Only the view knows how many lines the messages wrap to: it reports what it showed
         // (``ShownScroll``), which brings an overshoot past the top back.
-        thread.scrollUp = thread.messages.isEmpty ? 0 : max(0, min(thread.scrollUp + lines, Self.threadTop))
+        thread.scrollUp = thread.messages.isEmpty ? 0 : max(0, min(thread.scrollUp + lines, Self.farEnd))
         if thread.scrollUp == 0 { thread.unseenNew = 0 }
         var effects: [Effect] = []
         if lines > 0, thread.hasOlder, !thread.loading, thread.scrollUp + state.threadLines >= thread.messages.count * 2 {
@@ -726,7 +728,7 @@ public struct Reducer: Sendable {
             }
             var effects: [Effect] = []
             if state.followingThreadTop == contactID, number > 1 {
-                thread.scrollUp = Self.threadTop
+                thread.scrollUp = Self.farEnd
                 if thread.hasOlder {
                     thread.loading = true
                     effects.append(.loadThread(contactID: contactID, page: thread.pagesLoaded + 1))
