@@ -112,6 +112,12 @@ public struct ThreadState: Equatable, Sendable {
 
     public var hasOlder: Bool { pagesLoaded < lastPage }
 
+    /// Marks the next older page as on its way and returns the effect that fetches it.
+    public mutating func loadOlder(contactID: Int) -> Effect {
+        loading = true
+        return .loadThread(contactID: contactID, page: pagesLoaded + 1)
+    }
+
     /// The failed reply that resending would send again: the newest failed one that no later
     /// reply repeats, sent or still in `outbox`. One already sent again is not offered twice.
     public func failedReply(outbox: [OutboxEntry]) -> Message? {

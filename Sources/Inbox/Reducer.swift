@@ -176,10 +176,7 @@ public struct Reducer: Sendable {
                 if let thread = state.threads[id], thread.pagesLoaded > 0, thread.hasOlder {
                     state.followingThreadTop = id
                     // The newest page may be on its way (a poll): the older one need not wait for it.
-                    if effects.isEmpty {
-                        state.threads[id]?.loading = true
-                        effects.append(.loadThread(contactID: id, page: thread.pagesLoaded + 1))
-                    }
+                    if effects.isEmpty, let older = state.threads[id]?.loadOlder(contactID: id) { effects.append(older) }
                 }
                 return effects
             }
@@ -433,8 +430,7 @@ public struct Reducer: Sendable {
         if thread.scrollUp == 0 { thread.unseenNew = 0 }
         var effects: [Effect] = []
         if lines > 0, thread.hasOlder, !thread.loading, thread.scrollUp + state.threadLines >= thread.messages.count * 2 {
-            thread.loading = true
-            effects.append(.loadThread(contactID: id, page: thread.pagesLoaded + 1))
+            effects.append(thread.loadOlder(contactID: id))
         }
         state.threads[id] = thread
         return effects
@@ -730,8 +726,7 @@ public struct Reducer: Sendable {
             if state.followingThreadTop == contactID, number > 1 {
                 thread.scrollUp = Self.farEnd
                 if thread.hasOlder {
-                    thread.loading = true
-                    effects.append(.loadThread(contactID: contactID, page: thread.pagesLoaded + 1))
+                    effects.append(thread.loadOlder(contactID: contactID))
                 } else {
                     state.followingThreadTop = nil
                 }
