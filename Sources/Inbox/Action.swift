@@ -10,7 +10,7 @@ public enum Action: Sendable {
     case conversationsLoaded(Page<Conversation>, isPoll: Bool)
     case conversationsFailed(SkyLightError, isPoll: Bool)
     case threadLoaded(contactID: Int, page: Page<Message>, pageNumber: Int)
-    case threadFailed(contactID: Int, SkyLightError)
+    case threadFailed(contactID: Int, pageNumber: Int, SkyLightError)
     case contactLoaded(Contact)
     case notesLoaded(contactID: Int, [Note])
     case tagsLoaded([Tag])

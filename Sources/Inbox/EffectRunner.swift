@@ -37,7 +37,7 @@ public final class EffectRunner: Sendable {
                     let messages = try await client.messages.history(contactID: contactID, page: page, perPage: 50)
                     post(.threadLoaded(contactID: contactID, page: messages, pageNumber: page))
                     if page == 1 { try? store?.cacheThread(contactID: contactID, messages: messages.items) }
-                } catch { post(.threadFailed(contactID: contactID, Self.sdkError(error))) }
+                } catch { post(.threadFailed(contactID: contactID, pageNumber: page, Self.sdkError(error))) }
             }
         case .loadContact(let id):
             request {

@@ -97,7 +97,11 @@ public struct ThreadState: Equatable, Sendable {
     /// The newest page fetched so far counts as page 1; older pages follow.
     public var pagesLoaded = 0
     public var lastPage = 1
-    public var loading = false
+    /// The newest page is on its way: a first load or a poll.
+    public var loadingNewest = false
+    /// An older page is on its way. Kept apart from ``loadingNewest`` so a poll never holds
+    /// up scrolling back through the history.
+    public var loadingOlder = false
     /// Why the last load failed; cleared by the next one that succeeds.
     public var failure: String?
     /// Lines scrolled up from the bottom; 0 keeps the view pinned to the newest message.
@@ -114,7 +118,7 @@ public struct ThreadState: Equatable, Sendable {
 
     /// Marks the next older page as on its way and returns the effect that fetches it.
     public mutating func loadOlder(contactID: Int) -> Effect {
-        loading = true
+        loadingOlder = true
         return .loadThread(contactID: contactID, page: pagesLoaded + 1)
     }
 

@@ -175,8 +175,9 @@ public struct Reducer: Sendable {
                 var effects = scrollThread(&state, by: Self.farEnd)
                 if let thread = state.threads[id], thread.pagesLoaded > 0, thread.hasOlder {
                     state.followingThreadTop = id
-                    // The newest page may be on its way (a poll): the older one need not wait for it.
-                    if effects.isEmpty, let older = state.threads[id]?.loadOlder(contactID: id) { effects.append(older) }
+                    if effects.isEmpty, thread.loadingOlder == false, let older = state.threads[id]?.loadOlder(contactID: id) {
+                        effects.append(older)
+                    }
                 }
                 return effects
             }
@@ -353,8 +354,8 @@ public struct Reducer: Sendable {
 
     func previewEffects(_ state: inout InboxState, _ id: Int) -> [Effect] {
         var effects: [Effect] = []
-        if state.threads[id]?.pagesLoaded ?? 0 == 0, state.threads[id]?.loading != true {
-            state.threads[id, default: ThreadState()].loading = true
+        if state.threads[id]?.pagesLoaded ?? 0 == 0, state.threads[id]?.loadingNewest != true {
+            state.threads[id, default: ThreadState()].loadingNewest = true
             effects.append(.loadThread(contactID: id, page: 1))
         }
         if shouldAskDetails(state, id) {
@@ -429,7 +430,7 @@ public struct Reducer: Sendable {
         thread.scrollUp = thread.messages.isEmpty ? 0 : max(0, min(thread.scrollUp + lines, Self.farEnd))
         if thread.scrollUp == 0 { thread.unseenNew = 0 }
         var effects: [Effect] = []
-        if lines > 0, thread.hasOlder, !thread.loading, thread.scrollUp + state.threadLines >= thread.messages.count * 2 {
+        if lines > 0, thread.hasOlder, !thread.loadingOlder, thread.scrollUp + state.threadLines >= thread.messages.count * 2 {
             effects.append(thread.loadOlder(contactID: id))
         }
         state.threads[id] = thread
@@ -660,7 +661,8 @@ public struct Reducer: Sendable {
         if now >= state.nextPollAt, !state.pollInFlight {
             state.pollInFlight = true
             effects.append(.loadConversations(page: 1, isPoll: true))
-            if let id = state.selectedID, state.threads[id]?.loading != true, (state.threads[id]?.pagesLoaded ?? 0) > 0 {
+            if let id = state.selectedID, state.threads[id]?.loadingNewest != true, (state.threads[id]?.pagesLoaded ?? 0) > 0 {
+                state.threads[id]?.loadingNewest = true
                 effects.append(.loadThread(contactID: id, page: 1))
             }
             let active = state.focused && now.seconds(since: state.lastActivity) < state.settings.idleAfter
@@ -714,7 +716,7 @@ public struct Reducer: Sendable {
             var thread = state.threads[contactID, default: ThreadState()]
             let before = thread.messages.last?.id
             let added = thread.merge(page.items)
-            thread.loading = false
+            if number == 1 { thread.loadingNewest = false } else { thread.loadingOlder = false }
             thread.failure = nil
             thread.lastPage = max(1, page.meta.lastPage)
             thread.pagesLoaded = max(thread.pagesLoaded, number)
@@ -733,9 +735,9 @@ public struct Reducer: Sendable {
             }
             state.threads[contactID] = thread
             return effects
-        case .threadFailed(let contactID, let error):
+        case .threadFailed(let contactID, let number, let error):
             if state.followingThreadTop == contactID { state.followingThreadTop = nil }
-            state.threads[contactID]?.loading = false
+            if number == 1 { state.threads[contactID]?.loadingNewest = false } else { state.threads[contactID]?.loadingOlder = false }
             state.threads[contactID]?.failure = error.description
             // Offline, the banner already says why; a neighbour's preview is not the agent's business.
             if case .live = state.connection, contactID == state.selectedID {
@@ -877,8 +879,8 @@ public struct Reducer: Sendable {
                     let old = rows[i]
                     if old.lastMessageAt != row.lastMessageAt {
                         if row.contactID == state.selectedID {
-                            if state.threads[row.contactID]?.loading != true {
-                                state.threads[row.contactID, default: ThreadState()].loading = true
+                            if state.threads[row.contactID]?.loadingNewest != true {
+                                state.threads[row.contactID, default: ThreadState()].loadingNewest = true
                                 effects.append(.loadThread(contactID: row.contactID, page: 1))
                             }
                         } else if state.threads[row.contactID] != nil {

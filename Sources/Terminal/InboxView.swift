@@ -250,7 +250,7 @@ public struct InboxView: Sendable {
         let (thread, bodyHeight, width) = (key.thread, key.height, key.width)
         var (lines, complete, arrived) = threadLines(key, width: width - 1, needed: bodyHeight + thread.scrollUp)
         if lines.isEmpty {
-            if let failure = thread.failure, !thread.loading {
+            if let failure = thread.failure, !thread.loadingNewest {
                 let wrapWidth = max(8, width - 2)
                 let said = Wrap.lines("Messages not loaded: \(Sanitizer.clean(failure))", width: wrapWidth).map { ($0, StyleRole.warning) }
                     + Wrap.lines("Asked for again when the connection returns, or when you come back to this conversation.",
@@ -260,12 +260,12 @@ public struct InboxView: Sendable {
                 }
                 return 0
             }
-            let text = thread.loading || thread.pagesLoaded == 0 ? "Loading messages…" : "No messages yet"
+            let text = thread.loadingNewest || thread.pagesLoaded == 0 ? "Loading messages…" : "No messages yet"
             frame.put(text, x: 1, y: 1, maxWidth: width - 2, role: .dim)
             return 0
         }
         if thread.hasOlder, complete {
-            lines.insert(Line(segments: [(thread.loading ? "  ↑ loading older messages…" : "  ↑ older messages: scroll up", .dim)]), at: 0)
+            lines.insert(Line(segments: [(thread.loadingOlder ? "  ↑ loading older messages…" : "  ↑ older messages: scroll up", .dim)]), at: 0)
         }
         let maxScroll = max(0, lines.count - bodyHeight)
         // Scrolled up, the agent keeps reading where they were: what arrived since stays below.

@@ -216,6 +216,29 @@ struct NavigationTests {
         #expect(h.state.threads[1]?.arrivedAfter == nil)
     }
 
+    @Test func aPollOnItsWayDoesNotHoldUpScrollingBackAndAnOlderPageIsAskedForOnce() {
+        var h = Harness()
+        let newest = (51...100).map { Message(id: $0, contactID: 1, direction: .inbound, content: "m\($0)", createdAt: Harness.t0.adding(seconds: Double($0))) }
+        h.send(.threadLoaded(contactID: 1, page: Page(items: newest, meta: PageMeta(currentPage: 1, lastPage: 2, perPage: 50, total: 100)), pageNumber: 1))
+        h.press(.tab)
+        // The poll asks for the newest page again; it is still on its way when the agent scrolls up.
+        #expect(h.send(.tick(now: h.state.nextPollAt, jitter: 0)).contains(.loadThread(contactID: 1, page: 1)))
+        #expect(h.state.threads[1]?.loadingNewest == true)
+        // Scrolling on past the loaded messages asks for the older page once, and `g` waits for it.
+        let scrolled = (0..<30).flatMap { _ in h.press(.pageUp) } + h.press(.char("g"))
+        #expect(scrolled == [.loadThread(contactID: 1, page: 2)])
+        #expect(h.state.threads[1]?.loadingOlder == true)
+        // A failed poll leaves the older page's load alone, and the other way round.
+        h.send(.threadFailed(contactID: 1, pageNumber: 1, .cannotConnect(reason: "connection refused")))
+        #expect(h.state.threads[1]?.loadingNewest == false && h.state.threads[1]?.loadingOlder == true)
+        // With the older page still on its way, the next poll asks for the newest page again.
+        h.send(.conversationsLoaded(Page(items: [], meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 5)), isPoll: true))
+        #expect(h.send(.tick(now: h.state.nextPollAt, jitter: 0)).contains(.loadThread(contactID: 1, page: 1)))
+        h.send(.threadFailed(contactID: 1, pageNumber: 2, .cannotConnect(reason: "connection refused")))
+        #expect(h.state.threads[1]?.loadingOlder == false)
+        #expect(h.press(.pageUp) == [.loadThread(contactID: 1, page: 2)])
+    }
+
     @Test func topInTheThreadFollowsOlderPagesToTheFirstMessage() {
         var h = Harness()
         func page(_ number: Int) -> Action {
@@ -695,8 +718,8 @@ struct RefresherTests {
         h.send(.conversationsFailed(.cannotConnect(reason: "connection refused"), isPoll: true))
         guard case .offline = h.state.connection else { Issue.record("\(h.state.connection)"); return }
         h.state.threads[1] = ThreadState()
-        h.state.threads[1]?.loading = true
-        h.send(.threadFailed(contactID: 1, .cannotConnect(reason: "connection refused")))
+        h.state.threads[1]?.loadingNewest = true
+        h.send(.threadFailed(contactID: 1, pageNumber: 1, .cannotConnect(reason: "connection refused")))
         #expect(h.state.threads[1]?.failure == "cannot connect: connection refused")
         #expect(h.state.notice == nil)  // the offline banner says it already
         let effects = h.send(.conversationsLoaded(Page(items: [], meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 5)), isPoll: true))
