@@ -22,7 +22,7 @@ public enum Action: Sendable {
     case preSendChecked(outboxID: String, newer: [Message])
     case blacklistFinished(contactID: Int, expected: Bool, Result<Contact, SkyLightError>)
     case tagChanged(contactID: Int, Result<Contact, SkyLightError>, description: String)
-    case noteAdded(contactID: Int, Result<Note, SkyLightError>)
+    case noteAdded(contactID: Int, text: String, Result<Note, SkyLightError>)
     /// The text the editor saved, or nil with why not (`failure` nil: the agent quit without saving).
     case editorFinished(contactID: Int, text: String?, failure: String? = nil)
     case themeResult(name: String, error: String?)

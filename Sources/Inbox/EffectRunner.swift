@@ -137,24 +137,24 @@ public final class EffectRunner: Sendable {
         case .addNote(let contactID, let text):
             request {
                 let started = Timestamp.now
-                do { post(.noteAdded(contactID: contactID, .success(try await client.contacts.addNote(contactID, content: text)))) }
+                do { post(.noteAdded(contactID: contactID, text: text, .success(try await client.contacts.addNote(contactID, content: text)))) }
                 catch {
                     let failure = Self.sdkError(error)
                     // A note is not idempotent: after a lost answer, look before anyone adds it again,
                     // and keep looking until the server answers (an agent's retry must not duplicate it).
                     guard failure.isOutcomeUnknown || (failure.status ?? 0) >= 500 else {
-                        post(.noteAdded(contactID: contactID, .failure(failure)))
+                        post(.noteAdded(contactID: contactID, text: text, .failure(failure)))
                         return
                     }
                     for attempt in 0..<10 {
                         if let notes = try? await client.contacts.notes(contactID, perPage: 20).items {
                             let saved = notes.first { $0.content == text && ($0.createdAt.map { $0.seconds(since: started) > -300 } ?? true) }
-                            post(.noteAdded(contactID: contactID, saved.map { .success($0) } ?? .failure(failure)))
+                            post(.noteAdded(contactID: contactID, text: text, saved.map { .success($0) } ?? .failure(failure)))
                             return
                         }
                         try? await Task.sleep(for: .milliseconds(500 << min(attempt, 3)))
                     }
-                    post(.noteAdded(contactID: contactID, .failure(.outcomeUnknown(reason: "the server did not answer; check the notes before adding it again"))))
+                    post(.noteAdded(contactID: contactID, text: text, .failure(.outcomeUnknown(reason: "the server did not answer; check the notes before adding it again"))))
                 }
             }
         case .saveDraft(let contactID, let text):

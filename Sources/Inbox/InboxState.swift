@@ -249,6 +249,9 @@ public struct InboxState: Equatable, Sendable {
     public var tags: [Tag] = []
     public var outbox: [OutboxEntry] = []
     public var drafts: [Int: String] = [:]
+    /// Notes the agent left with Esc, or that the server did not take: `a` brings them back.
+    /// One that turns up among the contact's notes (its answer was lost) is let go.
+    public var noteDrafts: [Int: [String]] = [:]
     /// Local read watermarks: a conversation is read up to this instant.
     public var readMarks: [Int: Timestamp] = [:] { didSet { recount() } }
     /// Conversations the agent marked unread by hand.

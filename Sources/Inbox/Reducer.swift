@@ -93,6 +93,10 @@ public struct Reducer: Sendable {
                 return []
             case .cancel:
                 state.mode = .normal
+                if !editor.isEmpty {
+                    state.noteDrafts[contactID, default: []].append(editor.text)
+                    say(&state, "Note kept · a to finish it")
+                }
                 return []
             case .submit:
                 state.mode = .normal
@@ -310,7 +314,7 @@ public struct Reducer: Sendable {
             return []
         case .note:
             guard let id = state.selectedID else { return [] }
-            state.mode = .note(contactID: id, editor: LineEditor(multiline: true))
+            state.mode = .note(contactID: id, editor: LineEditor((state.noteDrafts.removeValue(forKey: id) ?? []).joined(separator: "\n\n"), multiline: true))
             return []
         default:
             return []
@@ -686,7 +690,20 @@ public struct Reducer: Sendable {
 
     // MARK: Results
 
+    /// A kept note that is among the contact's notes was saved after all (its answer was lost).
+    func letGoOfSavedNoteDrafts(_ state: inout InboxState, _ contactID: Int) {
+        guard let kept = state.noteDrafts[contactID] else { return }
+        let saved = Set((state.notes[contactID] ?? []).compactMap { $0.content?.trimmingCharacters(in: .whitespacesAndNewlines) })
+        let left = kept.filter { !saved.contains($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        state.noteDrafts[contactID] = left.isEmpty ? nil : left
+    }
+
     func handleResult(_ state: inout InboxState, _ action: Action) -> [Effect] {
+        // Offline, any answer shows the server is reachable again: poll now rather than at the
+        // end of the back-off. (Retrying after a 429 or a 5xx keeps its wait.)
+        if case .offline = state.connection, action.isServerAnswer, !state.pollInFlight, state.nextPollAt > state.now {
+            state.nextPollAt = state.now
+        }
         switch action {
         case .conversationsLoaded(let page, let isPoll):
             return conversationsLoaded(&state, page, isPoll: isPoll)
@@ -750,6 +767,7 @@ public struct Reducer: Sendable {
             return []
         case .notesLoaded(let contactID, let notes):
             state.notes[contactID] = notes.sorted { ($0.createdAt ?? .init(microseconds: 0), $0.id) > ($1.createdAt ?? .init(microseconds: 0), $1.id) }
+            letGoOfSavedNoteDrafts(&state, contactID)
             return []
         case .tagsLoaded(let tags):
             state.tags = tags
@@ -800,13 +818,15 @@ public struct Reducer: Sendable {
                 say(&state, "Tag change failed: \(error)", error: true)
                 return [.loadContact(contactID)]
             }
-        case .noteAdded(let contactID, let result):
+        case .noteAdded(let contactID, let text, let result):
             switch result {
             case .success(let note):
                 state.notes[contactID] = [note] + (state.notes[contactID] ?? [])
+                letGoOfSavedNoteDrafts(&state, contactID)
                 say(&state, "Note added")
             case .failure(let error):
-                say(&state, "Note not added: \(error)", error: true)
+                state.noteDrafts[contactID, default: []].append(text)
+                say(&state, "Note kept for a, not saved: \(error)", error: true)
             }
             return []
         case .editorFinished(let contactID, let text, let failure):
@@ -1021,5 +1041,16 @@ public struct Reducer: Sendable {
 
     func say(_ state: inout InboxState, _ text: String, error: Bool = false) {
         state.notice = Notice(text: text, isError: error, expires: state.now.adding(seconds: error ? 8 : 4))
+    }
+}
+
+extension Action {
+    /// Whether this result is an answer from the server, as opposed to a failure or local work.
+    var isServerAnswer: Bool {
+        switch self {
+        case .conversationsLoaded, .threadLoaded, .contactLoaded, .notesLoaded, .tagsLoaded, .searchResults, .sendReconciled: true
+        case .sendFinished(_, .success), .blacklistFinished(_, _, .success), .tagChanged(_, .success, _), .noteAdded(_, _, .success): true
+        default: false
+        }
     }
 }

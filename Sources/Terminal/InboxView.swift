@@ -264,7 +264,15 @@ public struct InboxView: Sendable {
             frame.put(text, x: 1, y: 1, maxWidth: width - 2, role: .dim)
             return 0
         }
-        if thread.hasOlder, complete {
+        if complete, thread.pagesLoaded == 0 {
+            // Only replies from this inbox are here: the history itself has not arrived.
+            let said: (String, StyleRole) = if let failure = thread.failure, !thread.loadingNewest {
+                ("Earlier messages not loaded: \(Sanitizer.clean(failure))", .warning)
+            } else {
+                ("Loading earlier messages…", .dim)
+            }
+            lines.insert(contentsOf: Wrap.lines(said.0, width: max(8, width - 4)).map { Line(segments: [($0, said.1)], indent: 2) }, at: 0)
+        } else if thread.hasOlder, complete {
             lines.insert(Line(segments: [(thread.loadingOlder ? "  ↑ loading older messages…" : "  ↑ older messages: scroll up", .dim)]), at: 0)
         }
         let maxScroll = max(0, lines.count - bodyHeight)
@@ -427,7 +435,7 @@ public struct InboxView: Sendable {
             }
         case .note(let contactID, let e) where contactID == id:
             editor = e
-            title = "─ Note · Enter save · C-j newline · Esc cancel "
+            title = "─ Note · Enter save · C-j newline · Esc keep "
         default:
             return nil
         }
@@ -470,7 +478,11 @@ public struct InboxView: Sendable {
         line("")
         line("Tags", .title)
         // What never arrived is not shown as empty: "no tags" would be a claim about the customer.
-        let unknown = switch state.connection { case .retrying, .offline: "not loaded: no connection"; case .connecting, .live: "loading…" }
+        let unknown = switch state.connection {
+        case .offline: "not loaded: no connection"
+        case .retrying: "not loaded yet · retrying"
+        case .connecting, .live: "loading…"
+        }
         let tags = (contact?.tags ?? []).map { "[" + Sanitizer.clean($0) + "]" }
         if tags.isEmpty { line(contact == nil ? unknown : "none · t to add", .dim) }
         var row = ""
@@ -482,6 +494,7 @@ public struct InboxView: Sendable {
         line("")
         let notes = state.notes[id] ?? []
         line(state.notes[id] == nil ? "Notes" : "Notes \(notes.count)", .title)
+        if let kept = state.noteDrafts[id] { line(kept.count == 1 ? "✎ 1 unsaved · a" : "✎ \(kept.count) unsaved · a", .warning) }
         if notes.isEmpty { line(state.notes[id] == nil ? unknown : "none · a to add", .dim) }
         for note in notes {
             if lines.count > state.sidebarScroll + rect.height { break }  // enough to fill the pane and say there is more

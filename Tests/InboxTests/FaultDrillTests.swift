@@ -31,7 +31,7 @@ struct FaultDrillTests {
             effects.forEach { runner?.run($0) }
             if case .key = action { keyTimes.append(ContinuousClock.now - start) }
             switch action {
-            case .blacklistFinished(let id, _, _), .tagChanged(let id, _, _), .noteAdded(let id, _): results.append((id, action))
+            case .blacklistFinished(let id, _, _), .tagChanged(let id, _, _), .noteAdded(let id, _, _): results.append((id, action))
             default: break
             }
         }

@@ -552,6 +552,35 @@ struct ContactActionTests {
         #expect(h.press(.enter).isEmpty && h.state.notice?.text == "“Hot Lead” is not one of this contact's tags")
     }
 
+    @Test func aNoteTheServerDidNotTakeOrTheAgentLeftComesBackWithA() {
+        var h = Harness()
+        func editorText() -> String? { if case .note(_, let editor) = h.state.mode { editor.text } else { nil } }
+        h.press(.char("a")); h.type("Refund approved")
+        #expect(h.press(.enter) == [.addNote(contactID: 1, text: "Refund approved")])
+        h.send(.noteAdded(contactID: 1, text: "Refund approved", .failure(.cannotConnect(reason: "connection refused"))))
+        #expect(h.state.notice?.text.hasPrefix("Note kept for a, not saved: cannot connect") == true)
+        h.press(.char("a"))
+        #expect(editorText() == "Refund approved")
+        // A second failure while the agent writes on: both texts are kept, nothing is lost.
+        h.send(.noteAdded(contactID: 1, text: "Called back", .failure(.outcomeUnknown(reason: "no answer"))))
+        h.type(" twice")
+        h.press(.escape)
+        #expect(h.state.mode == .normal && h.state.notice?.text == "Note kept · a to finish it")
+        h.press(.char("a"))
+        #expect(editorText() == "Called back\n\nRefund approved twice")
+        #expect(h.press(.enter) != [])
+        // Added: nothing is kept, the next note starts empty.
+        h.send(.noteAdded(contactID: 1, text: "x", .success(Note(id: 9, contactID: 1, content: "x"))))
+        h.press(.char("a"))
+        #expect(editorText() == "")
+        h.press(.escape)
+        // The answer was lost but the note was saved: when it shows among the notes, it is let go.
+        h.send(.noteAdded(contactID: 1, text: "Sent the label", .failure(.outcomeUnknown(reason: "no answer"))))
+        #expect(h.state.noteDrafts[1] == ["Sent the label"])
+        h.send(.notesLoaded(contactID: 1, [Note(id: 10, contactID: 1, content: "Sent the label")]))
+        #expect(h.state.noteDrafts[1] == nil)
+    }
+
     @Test func noteAndCommandLine() {
         var h = Harness()
         h.press(.char("a")); h.type("Called")
@@ -710,6 +739,19 @@ struct RefresherTests {
         let effects = h.send(.conversationsLoaded(older, isPoll: false))
         #expect(!effects.contains(.bell) && h.state.notice == nil)
         #expect(h.state.unreadTotal == 3)
+    }
+
+    @Test func offlineAnyAnswerFromTheServerBringsThePollForward() {
+        var h = Harness()
+        h.send(.conversationsFailed(.cannotConnect(reason: "connection refused"), isPoll: true))
+        h.send(.conversationsFailed(.cannotConnect(reason: "connection refused"), isPoll: true))
+        guard case .offline = h.state.connection else { Issue.record("\(h.state.connection)"); return }
+        #expect(h.state.nextPollAt > h.state.now)
+        // A failure changes nothing; a reply checked in the history proves the server is back.
+        h.send(.threadFailed(contactID: 1, pageNumber: 1, .cannotConnect(reason: "connection refused")))
+        #expect(!h.send(.tick(now: h.state.now, jitter: 0)).contains(.loadConversations(page: 1, isPoll: true)))
+        h.send(.sendReconciled(outboxID: "x", found: nil))
+        #expect(h.send(.tick(now: h.state.now, jitter: 0)).contains(.loadConversations(page: 1, isPoll: true)))
     }
 
     @Test func aThreadThatFailedOfflineLoadsWhenTheConnectionReturns() {

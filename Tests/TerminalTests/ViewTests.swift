@@ -274,6 +274,29 @@ struct SnapshotTests {
         #expect(view.render(state, width: 140, height: 30) == bottom)
     }
 
+    @Test func aReplyInAThreadWhoseHistoryNeverCameSaysWhyNotThatOlderMessagesWait() {
+        var state = Sample.state(width: 140, height: 30)
+        state.selectedID = 7
+        var thread = ThreadState()
+        thread.failure = "rate limited (retry after 7 s)"
+        state.threads[7] = thread
+        state.outbox = [OutboxEntry(id: "a", contactID: 7, text: "hello while limited", createdAt: Sample.now)]
+        state.connection = .retrying(at: Sample.now.adding(seconds: 7), reason: "rate limited")
+        let text = view.render(state, width: 140, height: 30).text
+        #expect(text.contains("Earlier messages not loaded: rate limited") && text.contains("hello while limited"))
+        #expect(!text.contains("older messages: scroll up"))
+        // The server answered: the sidebar does not claim the connection is gone.
+        #expect(text.contains("not loaded yet · retrying") && !text.contains("no connection"))
+        state.threads[7]?.loadingNewest = true
+        #expect(view.render(state, width: 140, height: 30).text.contains("Loading earlier messages…"))
+    }
+
+    @Test func aNoteNotYetSavedIsNamedInTheSidebar() {
+        var state = Sample.state(width: 140, height: 30)
+        state.noteDrafts[42] = ["Refund approved"]
+        #expect(view.render(state, width: 140, height: 30).text.contains("✎ 1 unsaved · a"))
+    }
+
     @Test func renderingIsPure() {
         let state = Sample.state()
         #expect(view.render(state, width: 80, height: 24) == view.render(state, width: 80, height: 24))
