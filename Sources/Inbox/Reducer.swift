@@ -516,10 +516,21 @@ public struct Reducer: Sendable {
 
     /// The candidates a picker shows.
     public static func pickerCandidates(_ state: InboxState, _ picker: TagPicker) -> [String] {
+        let carried = state.contacts[picker.contactID]?.tags ?? []
         let titles = picker.purpose == .add
-            ? state.tags.compactMap(\.title).filter { !(state.contacts[picker.contactID]?.tags ?? []).contains($0) }
-            : state.contacts[picker.contactID]?.tags ?? []
+            ? state.tags.compactMap(\.title).filter { title in !carried.contains { $0.caseInsensitiveCompare(title) == .orderedSame } }
+            : carried
         return fuzzyMatch(picker.editor.text, in: titles)
+    }
+
+    /// What Enter does when no tag matches what the agent typed.
+    public static func pickerNoMatch(_ state: InboxState, _ picker: TagPicker) -> String {
+        let typed = picker.editor.text.trimmingCharacters(in: .whitespaces)
+        guard picker.purpose == .add, !typed.isEmpty else { return "no matching tags" }
+        if let carried = state.contacts[picker.contactID]?.tags?.first(where: { $0.caseInsensitiveCompare(typed) == .orderedSame }) {
+            return "already tagged “\(carried)”"
+        }
+        return "Enter creates “\(typed)”"
     }
 
     func handlePicker(_ state: inout InboxState, _ picker: inout TagPicker, _ key: Key) -> [Effect] {

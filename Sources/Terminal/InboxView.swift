@@ -541,10 +541,7 @@ public struct InboxView: Sendable {
             var lines = ["› " + Sanitizer.clean(picker.editor.text), ""]
             let visible = Array(candidates.prefix(10))
             for (i, c) in visible.enumerated() { lines.append((i == picker.selection ? "▸ " : "  ") + Sanitizer.clean(c)) }
-            if visible.isEmpty {
-                lines.append(picker.purpose == .add && !picker.editor.text.isEmpty
-                             ? "  Enter creates “\(Sanitizer.clean(picker.editor.text))”" : "  no matching tags")
-            }
+            if visible.isEmpty { lines.append("  " + Sanitizer.clean(Reducer.pickerNoMatch(state, picker))) }
             let origin = box(title: title, lines: lines, footer: "↑↓ choose · Enter apply · Esc cancel", &frame, selectedLine: visible.isEmpty ? nil : 2 + picker.selection)
             let before = Sanitizer.clean(String(picker.editor.characters.prefix(picker.editor.cursor)))
             frame.cursor = (origin.x + 2 + TextWidth.width(of: before), origin.y)

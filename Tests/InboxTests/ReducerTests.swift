@@ -535,7 +535,15 @@ struct ContactActionTests {
         #expect(h.press(.enter) == [.assignTag(contactID: 1, tagID: 7, title: "VIP Customer")])
         h.press(.char("t"))
         h.type("Refund request")
+        func picker() -> TagPicker { if case .tagPicker(let p) = h.state.mode { p } else { fatalError() } }
+        #expect(Reducer.pickerNoMatch(h.state, picker()) == "Enter creates “Refund request”")
         #expect(h.press(.enter) == [.assignTag(contactID: 1, tagID: nil, title: "Refund request")])
+        // A tag the contact carries, typed in another case, is not offered as a new one.
+        h.press(.char("t"))
+        h.type("hot lead")
+        #expect(Reducer.pickerCandidates(h.state, picker()).isEmpty)
+        #expect(Reducer.pickerNoMatch(h.state, picker()) == "already tagged “Hot Lead”")
+        #expect(h.press(.enter) == [] && h.state.notice?.text == "Already tagged “Hot Lead”")
     }
 
     @Test func untagMapsTheTitleToItsID() {
