@@ -26,7 +26,7 @@ public enum Action: Sendable {
     /// The text the editor saved, or nil with why not (`failure` nil: the agent quit without saving).
     case editorFinished(contactID: Int, text: String?, failure: String? = nil)
     case themeResult(name: String, error: String?)
-    case restored(drafts: [Int: String], outbox: [OutboxEntry], readMarks: [Int: Timestamp], conversations: [Conversation])
+    case restored(drafts: [Int: String], noteDrafts: [Int: [String]], outbox: [OutboxEntry], readMarks: [Int: Timestamp], conversations: [Conversation])
     /// Cached messages, contacts, notes and tags, shown until the server's answer replaces them.
     case restoredDetails(threads: [Int: [Message]], contacts: [Contact], notes: [Int: [Note]], tags: [Tag])
     case terminalFocus(Bool)

@@ -196,10 +196,11 @@ public final class EffectRunner: Sendable {
     }
 
     /// Writes every pending draft now (quit, SIGHUP).
-    public func flushDrafts(_ drafts: [Int: String]) {
+    public func flushDrafts(_ drafts: [Int: String], notes: [Int: [String]]) {
         draftTasks.withLock { tasks in tasks.values.forEach { $0.cancel() }; tasks = [:] }
         guard let store else { return }
         for (contactID, text) in drafts { try? store.saveDraft(contactID: contactID, text: text) }
+        try? store.saveNoteDrafts(notes)
     }
 
     static func sdkError(_ error: any Error) -> SkyLightError {

@@ -50,6 +50,9 @@ public final class LocalStore: Sendable {
             CREATE TABLE tags(id INTEGER PRIMARY KEY CHECK (id = 1), tags BLOB NOT NULL);
             """)
         }
+        migrator.registerMigration("v3: note drafts") { db in
+            try db.execute(sql: "CREATE TABLE note_drafts(contact_id INTEGER PRIMARY KEY, texts BLOB NOT NULL)")
+        }
         return migrator
     }
 
@@ -72,6 +75,29 @@ public final class LocalStore: Sendable {
         try db.read { db in
             Dictionary(try Row.fetchAll(db, sql: "SELECT contact_id, text FROM drafts").map { ($0[0], $0[1]) },
                        uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    /// Replaces the kept notes (see ``InboxState/noteDrafts``) with these.
+    public func saveNoteDrafts(_ drafts: [Int: [String]]) throws {
+        try db.write { db in
+            try db.execute(sql: "DELETE FROM note_drafts")
+            for (contactID, texts) in drafts where !texts.isEmpty {
+                try db.execute(sql: "INSERT INTO note_drafts(contact_id, texts) VALUES (?, ?)",
+                               arguments: [contactID, try JSONEncoder().encode(texts)])
+            }
+        }
+    }
+
+    /// Every kept note, by contact.
+    public func noteDrafts() throws -> [Int: [String]] {
+        try db.read { db in
+            var drafts: [Int: [String]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT contact_id, texts FROM note_drafts") {
+                let data: Data = row[1]
+                if let texts = try? JSONDecoder().decode([String].self, from: data) { drafts[row[0]] = texts }
+            }
+            return drafts
         }
     }
 
@@ -230,6 +256,7 @@ public final class LocalStore: Sendable {
 
     /// Everything needed to paint and resume at start-up, as one action.
     public func restoreAction() throws -> Action {
-        .restored(drafts: try drafts(), outbox: try outbox(), readMarks: try readMarks(), conversations: try conversations())
+        .restored(drafts: try drafts(), noteDrafts: try noteDrafts(), outbox: try outbox(), readMarks: try readMarks(),
+                  conversations: try conversations())
     }
 }

@@ -859,8 +859,9 @@ public struct Reducer: Sendable {
             if state.tags.isEmpty { state.tags = tags }
             state.refilter()
             return selectionEffects(&state)
-        case .restored(let drafts, let outbox, let readMarks, let conversations):
+        case .restored(let drafts, let noteDrafts, let outbox, let readMarks, let conversations):
             state.drafts.merge(drafts) { current, _ in current }
+            state.noteDrafts.merge(noteDrafts) { current, _ in current }
             state.readMarks.merge(readMarks) { current, _ in current }
             var effects: [Effect] = []
             for var entry in outbox where !state.outbox.contains(where: { $0.id == entry.id }) {

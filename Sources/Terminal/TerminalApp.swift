@@ -167,15 +167,19 @@ public final class TerminalApp {
             }
         }
         startPending()
-        runner.flushDrafts(currentDrafts())
+        let (drafts, notes) = currentDrafts()
+        runner.flushDrafts(drafts, notes: notes)
         return exit
     }
 
-    /// The composer's text counts as a draft even if the debounce has not written it yet.
-    func currentDrafts() -> [Int: String] {
+    /// The composer's text counts as a draft even if the debounce has not written it yet, and a
+    /// note being written is kept with the others.
+    func currentDrafts() -> (replies: [Int: String], notes: [Int: [String]]) {
         var drafts = state.drafts
+        var notes = state.noteDrafts
         if case .compose(let id, let editor) = state.mode { drafts[id] = editor.text }
-        return drafts
+        if case .note(let id, let editor) = state.mode, !editor.isEmpty { notes[id, default: []].append(editor.text) }
+        return (drafts, notes)
     }
 
     func perform(_ effect: Effect, screen: Screen, runner: EffectRunner, mailbox: Mailbox) {

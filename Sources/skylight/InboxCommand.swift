@@ -67,7 +67,7 @@ struct InboxCommand: AsyncParsableCommand {
         }
         let restored = try? store?.restoreAction()
         var hasCache = false
-        if case .restored(_, _, _, let rows)? = restored { hasCache = !rows.isEmpty }
+        if case .restored(_, _, _, _, let rows)? = restored { hasCache = !rows.isEmpty }
 
         // Without a cache, one quick request before taking over the screen, so a wrong key or URL
         // gets a plain message. With one, the inbox paints at once, without waiting on the

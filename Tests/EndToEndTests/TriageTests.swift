@@ -220,6 +220,9 @@ struct TriageTests {
         try await first.keys("r")
         try await first.type("half-written reply")
         try await first.wait(for: "› half-written reply")
+        try await first.keys("Escape", "a")  // the reply stays a draft; a note is started
+        try await first.type("half-written note")
+        try await first.wait(for: "› half-written note")
         first.kill()  // the SSH link drops: SIGHUP
         try await Task.sleep(for: .milliseconds(500))
         let second = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
@@ -227,6 +230,8 @@ struct TriageTests {
         try await second.wait(for: "✎ half-written reply", timeout: 60)
         try await second.keys("r")
         try await second.wait(for: "› half-written reply")
+        try await second.keys("Escape", "a")
+        try await second.wait(for: "› half-written note")
     }
 
     /// Opens the inbox and waits until it shows the newest thread's last message as the server

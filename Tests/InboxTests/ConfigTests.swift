@@ -122,6 +122,8 @@ struct LocalStoreTests {
             try store.saveDraft(contactID: 1, text: "half")
             try store.saveDraft(contactID: 2, text: "gone")
             try store.saveDraft(contactID: 2, text: "")
+            try store.saveNoteDrafts([1: ["gone too"]])
+            try store.saveNoteDrafts([4: ["Refund approved", "Called back\nno answer"], 5: []])
             try store.saveOutbox(OutboxEntry(id: "a", contactID: 1, text: "hi", state: .failed("422"), createdAt: t, attempts: 1))
             try store.saveOutbox(OutboxEntry(id: "b", contactID: 1, text: "yo", state: .sending, createdAt: t.adding(seconds: 1)))
             try store.saveOutbox(OutboxEntry(id: "c", contactID: 2, text: "?", state: .unknown(reason: "timed out"), createdAt: t.adding(seconds: 2)))
@@ -131,6 +133,7 @@ struct LocalStoreTests {
         }
         let store = try LocalStore(path: path, conversationLimit: 2)
         #expect(try store.drafts() == [1: "half"])
+        #expect(try store.noteDrafts() == [4: ["Refund approved", "Called back\nno answer"]])
         let outbox = try store.outbox()
         #expect(outbox.map(\.id) == ["a", "b", "c"] && outbox[0].state == .failed("422") && outbox[1].state == .sending)
         #expect(outbox[2].state == .unknown(reason: "timed out"))

@@ -800,8 +800,8 @@ struct RefresherTests {
     @Test func restartResumesOutboxAndChecksInterruptedSends() {
         var h = Harness()
         let interrupted = OutboxEntry(id: "x", contactID: 1, text: "hi", state: .sending, createdAt: Harness.t0)
-        let effects = h.send(.restored(drafts: [2: "draft"], outbox: [interrupted], readMarks: [:], conversations: []))
-        #expect(h.state.drafts[2] == "draft")
+        let effects = h.send(.restored(drafts: [2: "draft"], noteDrafts: [3: ["kept note"]], outbox: [interrupted], readMarks: [:], conversations: []))
+        #expect(h.state.drafts[2] == "draft" && h.state.noteDrafts[3] == ["kept note"])
         #expect(h.state.outbox.first?.state == .unknown(reason: "the inbox closed while sending"))
         #expect(effects.contains { if case .reconcile(let e) = $0 { e.id == "x" } else { false } })
     }
