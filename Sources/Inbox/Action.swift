@@ -32,9 +32,9 @@ public enum Action: Sendable {
     case terminalFocus(Bool)
     /// Something about the terminal the agent should know, such as a stand-in terminal type.
     case terminalNote(String)
-    /// The terminal's layout: rows of the list (in conversations), lines of the thread, and
-    /// whether the sidebar fits beside them.
-    case viewport(listItems: Int, threadLines: Int, sidebarFits: Bool)
+    /// The terminal's layout: rows of the list (in conversations), lines of the thread,
+    /// whether the sidebar fits beside them, and whether the terminal is too small to draw in.
+    case viewport(listItems: Int, threadLines: Int, sidebarFits: Bool, tooSmall: Bool = false)
     /// How far the view scrolled the selected conversation's thread and sidebar.
     case scrollShown(ShownScroll)
 }

@@ -277,6 +277,9 @@ public struct InboxState: Equatable, Sendable {
     public var listItems = 10
     public var threadLines = 20
     public var sidebarFits = false
+    /// The terminal is below the smallest size the inbox draws: the screen says so, and keys
+    /// other than quit and redraw would act on what the agent cannot see.
+    public var tooSmall = false
 
     /// Whether the contact sidebar is on screen.
     public var sidebarShown: Bool { sidebarPreference ?? sidebarFits }

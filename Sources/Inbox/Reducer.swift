@@ -36,8 +36,9 @@ public struct Reducer: Sendable {
             }
             if state.selectedID == shown.contactID { state.sidebarScroll = shown.sidebar }
             return []
-        case .viewport(let listItems, let threadLines, let sidebarFits):
+        case .viewport(let listItems, let threadLines, let sidebarFits, let tooSmall):
             state.listItems = max(1, listItems); state.threadLines = max(1, threadLines); state.sidebarFits = sidebarFits
+            state.tooSmall = tooSmall
             keepSelectionVisible(&state)
             return []
         case .terminalFocus(let focused):
@@ -65,6 +66,22 @@ public struct Reducer: Sendable {
         if key == .altEnter, !usesAlt(state, key) { return handleKey(&state, .escape) + handleKey(&state, .enter) }
         state.followingEnd = false
         state.followingThreadTop = nil
+        if state.tooSmall {
+            // Typed blind, a key could send, tag or blacklist. Only a question already on
+            // screen is answered; q leaves (what was being written is kept) and C-l redraws.
+            if case .confirm(let confirmation) = state.mode { return handleConfirm(&state, confirmation, key) }
+            guard let command = keyMap.command(for: key), command == .quit || command == .redraw else { return [] }
+            if command == .redraw { return run(command, &state) }
+            // Esc leaves any mode; it keeps a reply as a draft and a note for the next `a`.
+            let left = state.mode != .normal ? handleInMode(&state, .escape) : []
+            state.mode = .normal
+            return left + run(.quit, &state)
+        }
+        return handleInMode(&state, key)
+    }
+
+    /// A key in the current mode.
+    func handleInMode(_ state: inout InboxState, _ key: Key) -> [Effect] {
         switch state.mode {
         case .normal:
             guard let command = keyMap.command(for: key) else { return [] }

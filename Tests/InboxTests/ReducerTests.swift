@@ -589,6 +589,28 @@ struct ContactActionTests {
         #expect(h.state.noteDrafts[1] == nil)
     }
 
+    @Test func keysTypedIntoATooSmallTerminalDoNothingButQuit() {
+        var h = Harness()
+        h.send(.contactLoaded(Contact(id: 1, name: "Sarah", status: .active, blacklisted: false, tags: [])))
+        h.press(.char("a")); h.type("half a note")
+        h.send(.viewport(listItems: 3, threadLines: 10, sidebarFits: false, tooSmall: true))
+        // Blind keys: nothing is typed, nothing is sent, nothing opens.
+        #expect(h.type("b y r hello") == [] && h.press(.enter) == [])
+        guard case .note(1, let editor) = h.state.mode, editor.text == "half a note" else { Issue.record("\(h.state.mode)"); return }
+        // q leaves, and the note is kept.
+        h.press(.char("q"))
+        #expect(h.state.quitting && h.state.noteDrafts[1] == ["half a note"])
+
+        // With replies unsent, q asks; the question shows on the small screen and y answers it.
+        var other = Harness()
+        other.send(.viewport(listItems: 3, threadLines: 10, sidebarFits: false, tooSmall: true))
+        other.state.outbox = [OutboxEntry(id: "a", contactID: 1, text: "hi", createdAt: Harness.t0)]
+        other.press(.char("q"))
+        guard case .confirm = other.state.mode else { Issue.record("\(other.state.mode)"); return }
+        other.press(.char("y"))
+        #expect(other.state.quitting)
+    }
+
     @Test func noteAndCommandLine() {
         var h = Harness()
         h.press(.char("a")); h.type("Called")
