@@ -196,7 +196,7 @@ public struct Reducer: Sendable {
                 var effects = scrollThread(&state, by: Self.farEnd)
                 if let thread = state.threads[id], thread.pagesLoaded > 0, thread.hasOlder {
                     state.followingThreadTop = id
-                    if effects.isEmpty, thread.loadingOlder == false, let older = state.threads[id]?.loadOlder(contactID: id) {
+                    if effects.isEmpty, !thread.loadingOlder, let older = state.threads[id]?.loadOlder(contactID: id) {
                         effects.append(older)
                     }
                 }
@@ -854,7 +854,7 @@ public struct Reducer: Sendable {
                 say(&state, "Note added")
             case .failure(let error):
                 state.noteDrafts[contactID, default: []].append(text)
-                say(&state, "Note kept for a, not saved: \(error)", error: true)
+                say(&state, "Note not saved, a brings it back: \(error)", error: true)
             }
             return []
         case .editorFinished(let contactID, let text, let failure):

@@ -566,7 +566,7 @@ struct ContactActionTests {
         h.press(.char("a")); h.type("Refund approved")
         #expect(h.press(.enter) == [.addNote(contactID: 1, text: "Refund approved")])
         h.send(.noteAdded(contactID: 1, text: "Refund approved", .failure(.cannotConnect(reason: "connection refused"))))
-        #expect(h.state.notice?.text.hasPrefix("Note kept for a, not saved: cannot connect") == true)
+        #expect(h.state.notice?.text.hasPrefix("Note not saved, a brings it back: cannot connect") == true)
         h.press(.char("a"))
         #expect(editorText() == "Refund approved")
         // A second failure while the agent writes on: both texts are kept, nothing is lost.
