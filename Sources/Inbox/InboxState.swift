@@ -249,6 +249,9 @@ public struct InboxState: Equatable, Sendable {
     public var tags: [Tag] = []
     public var outbox: [OutboxEntry] = []
     public var drafts: [Int: String] = [:]
+    /// Questions that came while the agent was busy (writing, or answering another): each is
+    /// asked once they are back in the list, so none replaces what is on screen.
+    public var pendingQuestions: [Confirmation] = []
     /// Notes the agent left with Esc, or that the server did not take: `a` brings them back.
     /// One that turns up among the contact's notes (its answer was lost) is let go.
     public var noteDrafts: [Int: [String]] = [:]

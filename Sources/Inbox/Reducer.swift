@@ -77,7 +77,9 @@ public struct Reducer: Sendable {
             state.mode = .normal
             return left + run(.quit, &state)
         }
-        return handleInMode(&state, key)
+        let effects = handleInMode(&state, key)
+        if state.mode == .normal, !state.pendingQuestions.isEmpty { state.mode = .confirm(state.pendingQuestions.removeFirst()) }
+        return effects
     }
 
     /// A key in the current mode.
@@ -817,7 +819,13 @@ public struct Reducer: Sendable {
             guard let entry = state.outbox.first(where: { $0.id == id }) else { return [] }
             if !newer.isEmpty {
                 _ = state.threads[entry.contactID, default: ThreadState()].merge(newer)
-                state.mode = .confirm(.sendAfterNewMessages(outboxID: id))
+                if state.mode == .normal {
+                    state.mode = .confirm(.sendAfterNewMessages(outboxID: id))
+                } else {
+                    state.pendingQuestions.append(.sendAfterNewMessages(outboxID: id))
+                    let name = state.conversation(entry.contactID)?.contactName ?? "contact \(entry.contactID)"
+                    say(&state, "New messages from \(name) before your reply: asked once you are done here")
+                }
                 return []
             }
             return startSending(&state, id)

@@ -364,6 +364,29 @@ struct ReplyTests {
         #expect(editor.text == "ok")
     }
 
+    @Test func aQuestionThatComesWhileTheAgentIsBusyWaitsItsTurn() {
+        var h = Harness()
+        h.loadThread(1, [Message(id: 10, contactID: 1, direction: .inbound, content: "hi", createdAt: Harness.t0)])
+        h.loadThread(2, [Message(id: 20, contactID: 2, direction: .inbound, content: "yo", createdAt: Harness.t0)])
+        h.press(.char("r")); h.type("first"); h.press(.enter)
+        h.press(.char("j"), .char("r")); h.type("second"); h.press(.enter)
+        let (first, second) = (h.state.outbox[0].id, h.state.outbox[1].id)
+        // The agent writes a note when the first check finds a colleague's message: the note stays.
+        h.press(.char("a")); h.type("half a note")
+        h.send(.preSendChecked(outboxID: first, newer: [Message(id: 11, contactID: 1, direction: .inbound, content: "still there?")]))
+        guard case .note(2, let editor) = h.state.mode, editor.text == "half a note" else { Issue.record("\(h.state.mode)"); return }
+        #expect(h.state.notice?.text.contains("asked once you are done here") == true)
+        h.press(.escape)
+        #expect(h.state.mode == .confirm(.sendAfterNewMessages(outboxID: first)))
+        // A second question while the first is open waits for it; neither reply is left behind.
+        h.send(.preSendChecked(outboxID: second, newer: [Message(id: 21, contactID: 2, direction: .inbound, content: "hello?")]))
+        #expect(h.state.mode == .confirm(.sendAfterNewMessages(outboxID: first)))
+        #expect(h.press(.char("y")).contains(.send(h.state.outbox[0])))
+        #expect(h.state.mode == .confirm(.sendAfterNewMessages(outboxID: second)))
+        #expect(h.press(.char("y")).contains(.send(h.state.outbox[1])))
+        #expect(h.state.mode == .normal && h.state.pendingQuestions.isEmpty && h.state.noteDrafts[2] == ["half a note"])
+    }
+
     @Test func aReplyNotFoundAfterA5xxFailsNamingTheError() {
         var h = Harness()
         let entry = Self.queued(&h)

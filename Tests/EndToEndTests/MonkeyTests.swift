@@ -1,0 +1,103 @@
+import Foundation
+import SkyLight
+@testable import SkyLightSandbox
+import Testing
+
+/// A hurried agent on a bad link: random keys, replies, resizes and overlays while a fifth of the
+/// requests fail, drop or stall. The inbox keeps running, quits cleanly, and no reply reaches
+/// the customer twice.
+struct MonkeyTests {
+    /// Everything but `q` and `E` (which would end the walk or hand the screen to an editor).
+    static let keys = ["j", "k", "g", "G", "Tab", "BTab", "Space", "BSpace", "u", "c", "i", "m", "t", "T", "a", "r", "R", "b",
+                       "y", "n", "?", "Escape", "Enter", "PPage", "NPage", "Up", "Down", "Home", "End", "C-l", "C-d", "C-u",
+                       "M-Enter", "C-j", ":", "/", "x", "é", "😀"]
+    static let sizes = [(100, 30), (80, 24), (72, 20), (200, 50), (120, 40), (80, 24)]
+
+    @Test func randomKeysOnABadLink() async throws {
+        try await TerminalLock.exclusive { try await randomKeysOnABadLinkExclusively() }
+    }
+
+    func randomKeysOnABadLinkExclusively() async throws {
+        let setup = try await TriageTests.setup()
+        defer { Task { await setup.sandbox.stop() } }
+        let tmux = try await Tmux(width: 100, height: 30, command: "sh -c '\(Tmux.binary); echo EXIT=$?; exec sleep 60'",
+                                  environment: setup.environment)
+        defer { tmux.kill() }
+        try await tmux.wait(for: "● live", timeout: 60)
+
+        var fault = FaultRule()
+        fault.errorRate = 0.1; fault.rateLimitRate = 0.05; fault.dropRate = 0.05; fault.truncateRate = 0.03
+        fault.latencyMs = 300; fault.latencyRate = 0.2
+        // Sends lose their answer often: the case where a blind resend would double a reply.
+        var sends = FaultRule()
+        sends.route = "/api/v1/messages/send"
+        sends.dropRate = 0.2; sends.truncateRate = 0.1; sends.errorRate = 0.1
+        setup.sandbox.faults.set([sends, fault], seed: 11)
+        var random = SplitMix64(seed: 20261121)  // fixed: a failing walk can be replayed
+        var markers: [String] = []
+        for step in 0..<300 {
+            let roll = Int.random(in: 0..<100, using: &random)
+            if roll < 8 {
+                let marker = "«m\(step)»"
+                try await tmux.keys("Escape", "Escape", "r")
+                try await tmux.type("reply " + marker)
+                try await tmux.keys("Enter")
+                markers.append(marker)
+            } else if roll < 12 {
+                let (width, height) = Self.sizes.randomElement(using: &random)!
+                try await tmux.resize(width, height)
+            } else {
+                let key = Self.keys.randomElement(using: &random)!
+                if key.count == 1 { try await tmux.type(key) } else { try await tmux.keys(key) }
+            }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0..<40, using: &random)))
+            if step % 25 == 24 {
+                let lines = try await tmux.settledLines()
+                let screen = lines.joined(separator: "\n")
+                #expect(!screen.contains("EXIT="), "the inbox ended at step \(step):\n\(screen)")
+                if screen.contains("EXIT=") { return }
+                if tmux.width >= 80, tmux.height >= 24 {
+                    #expect(lines[0].contains("SkyLight Inbox") || lines[0].contains("OFFLINE"), "step \(step):\n\(screen)")
+                }
+            }
+        }
+
+        // The link recovers: what waits in the outbox goes, and the inbox quits cleanly.
+        setup.sandbox.faults.set([])
+        try await tmux.resize(100, 30)
+        try await tmux.wait(for: "Conversations", timeout: 5)
+        try await tmux.keys("Escape", "Escape", "Escape")
+        // A question about a colleague's message is answered "not now": the reply goes back to
+        // its composer, and from there to the drafts.
+        let deadline = Date().addingTimeInterval(45)
+        var screen = try await tmux.screen()
+        while Date() < deadline, screen.contains("· outbox") {
+            if screen.contains("n / Esc  no") || screen.contains("─ Reply") { try await tmux.keys("Escape") }
+            try await Task.sleep(for: .milliseconds(200))
+            screen = try await tmux.screen()
+        }
+        #expect(!screen.contains("· outbox"), "the outbox did not drain once the link recovered:\n\(screen)")
+        try await tmux.keys("q")
+        try await Task.sleep(for: .milliseconds(300))
+        if try await !tmux.screen().contains("EXIT=") { try await tmux.keys("y") }  // replies still waiting: leave anyway
+        try await tmux.wait(for: "EXIT=0")
+
+        // Every reply the walk wrote is on the server at most once (a failed copy does not count:
+        // resending it is the agent's call).
+        var delivered: [String: Int] = [:]
+        var page = 1
+        while true {
+            let conversations = try await setup.client.messages.conversations(page: page, perPage: 100)
+            for conversation in conversations.items {
+                let history = try await setup.client.messages.history(contactID: conversation.contactID, perPage: 100)
+                for message in history.items where message.direction != .inbound && message.status != .failed {
+                    for marker in markers where (message.content ?? "").contains(marker) { delivered[marker, default: 0] += 1 }
+                }
+            }
+            guard conversations.hasMore else { break }
+            page += 1
+        }
+        #expect(!delivered.isEmpty, "no reply of \(markers.count) reached the server: the walk tested nothing")
+        for (marker, count) in delivered { #expect(count == 1, "\(marker) was delivered \(count) times") }
+    }
+}
