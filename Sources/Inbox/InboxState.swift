@@ -248,6 +248,11 @@ public struct InboxState: Equatable, Sendable {
     public var detailsAskedAt: [Int: Timestamp] = [:]
     public var tags: [Tag] = []
     public var outbox: [OutboxEntry] = []
+    /// Tells this inbox's outbox entries from another's on the same cache file (a second
+    /// terminal, an earlier run).
+    public var instance = ""
+    /// Outbox entries made so far in this run: with ``instance``, what makes each id unique.
+    public var outboxSerial = 0
     public var drafts: [Int: String] = [:]
     /// Questions that came while the agent was busy (writing, or answering another): each is
     /// asked once they are back in the list, so none replaces what is on screen.

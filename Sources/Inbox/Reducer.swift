@@ -471,7 +471,7 @@ public struct Reducer: Sendable {
         }
         state.mode = .normal
         state.focus = state.focusBeforeCompose
-        let entry = OutboxEntry(id: outboxID(state, contactID), contactID: contactID, text: trimmed, createdAt: state.now)
+        let entry = OutboxEntry(id: outboxID(&state, contactID), contactID: contactID, text: trimmed, createdAt: state.now)
         state.outbox.append(entry)
         state.drafts[contactID] = nil
         state.threads[contactID, default: ThreadState()].scrollUp = 0
@@ -479,8 +479,11 @@ public struct Reducer: Sendable {
                 .checkBeforeSend(entry, seenLatestID: state.threads[contactID]?.seenLatestID)]
     }
 
-    func outboxID(_ state: InboxState, _ contactID: Int) -> String {
-        "\(contactID)-\(state.now.microseconds)-\(state.outbox.count)"
+    /// A new outbox entry's id. Never reused: two replies with one id would be one entry
+    /// sent twice, and the other never.
+    func outboxID(_ state: inout InboxState, _ contactID: Int) -> String {
+        state.outboxSerial += 1
+        return "\(contactID)-\(state.now.microseconds)-\(state.instance)\(state.outboxSerial)"
     }
 
     /// WhatsApp lets a business send free text only within 24 h of the contact's last message.
@@ -506,7 +509,7 @@ public struct Reducer: Sendable {
         }
         if let failed = state.threads[id]?.failedReply(outbox: state.outbox.filter { $0.contactID == id }), let content = failed.content {
             let text = content.trimmingCharacters(in: .whitespacesAndNewlines)
-            let entry = OutboxEntry(id: outboxID(state, id), contactID: id, text: text, createdAt: state.now)
+            let entry = OutboxEntry(id: outboxID(&state, id), contactID: id, text: text, createdAt: state.now)
             state.outbox.append(entry)
             return [.saveOutbox(entry)] + startSending(&state, entry.id)
         }
@@ -625,12 +628,15 @@ public struct Reducer: Sendable {
             guard let entry = state.outbox.first(where: { $0.id == outboxID }) else { return [] }
             if yes { return startSending(&state, outboxID) }
             state.outbox.removeAll { $0.id == outboxID }
-            state.drafts[entry.contactID] = entry.text
-            state.mode = .compose(contactID: entry.contactID, editor: LineEditor(entry.text, multiline: true))
+            // The question may have waited while the agent started another reply to this contact.
+            let later = state.drafts[entry.contactID].flatMap { $0.isEmpty ? nil : $0 }
+            let text = [entry.text, later].compactMap { $0 }.joined(separator: "\n")
+            state.drafts[entry.contactID] = text
+            state.mode = .compose(contactID: entry.contactID, editor: LineEditor(text, multiline: true))
             let latest = state.threads[entry.contactID]?.messages.last?.id
             state.threads[entry.contactID]?.seenLatestID = latest
             say(&state, "Not sent: your reply is back in the composer")
-            return [.removeOutbox(id: outboxID), .saveDraft(contactID: entry.contactID, text: entry.text)]
+            return [.removeOutbox(id: outboxID), .saveDraft(contactID: entry.contactID, text: text)]
         case .quitWithUnsentReplies:
             state.quitting = yes
             return []

@@ -91,6 +91,7 @@ struct InboxCommand: AsyncParsableCommand {
         var state = InboxState(accountLabel: demo ? "demo sandbox" : URL(string: config.baseURL)?.host ?? config.baseURL,
                                now: .now, themeName: initialTheme.name, settings: config.settings)
         state.nextPollAt = .now
+        state.instance = String(UUID().uuidString.prefix(8)) + "-"
         state.themeNames = themes.names
         let reducer = Reducer(keyMap: config.keyMap)
         let initialState = state

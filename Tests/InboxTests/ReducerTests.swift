@@ -364,6 +364,22 @@ struct ReplyTests {
         #expect(editor.text == "ok")
     }
 
+    @Test func repliesInOneSecondEachKeepTheirOwnOutboxEntry() {
+        var h = Harness()
+        h.loadThread(1, [Message(id: 10, contactID: 1, direction: .inbound, content: "hi", createdAt: Harness.t0)])
+        func reply(_ text: String) -> OutboxEntry {
+            h.press(.char("r")); h.type(text); h.press(.enter)
+            return h.state.outbox.last!
+        }
+        let first = reply("one"), second = reply("two")
+        h.send(.sendFinished(outboxID: first.id, .success(Message(id: 11, contactID: 1, direction: .outbound, content: "one"))))
+        // The outbox is as long as before the first left, and the clock has not moved on.
+        let third = reply("three")
+        #expect(Set([first.id, second.id, third.id]).count == 3)
+        #expect(h.send(.preSendChecked(outboxID: third.id, newer: [])) == [.saveOutbox(h.state.outbox[1]), .send(h.state.outbox[1])])
+        #expect(h.state.outbox.map(\.text) == ["two", "three"] && h.state.outbox[1].state == .sending)
+    }
+
     @Test func aQuestionThatComesWhileTheAgentIsBusyWaitsItsTurn() {
         var h = Harness()
         h.loadThread(1, [Message(id: 10, contactID: 1, direction: .inbound, content: "hi", createdAt: Harness.t0)])
@@ -385,6 +401,17 @@ struct ReplyTests {
         #expect(h.state.mode == .confirm(.sendAfterNewMessages(outboxID: second)))
         #expect(h.press(.char("y")).contains(.send(h.state.outbox[1])))
         #expect(h.state.mode == .normal && h.state.pendingQuestions.isEmpty && h.state.noteDrafts[2] == ["half a note"])
+
+        // A reply sent back to its composer keeps what the agent wrote to that contact meanwhile.
+        h.press(.char("r")); h.type("third"); h.press(.enter)
+        let third = h.state.outbox.last!.id
+        h.press(.char("r")); h.type("and more")
+        h.send(.preSendChecked(outboxID: third, newer: [Message(id: 22, contactID: 2, direction: .inbound, content: "?")]))
+        h.press(.escape)
+        #expect(h.state.mode == .confirm(.sendAfterNewMessages(outboxID: third)))
+        h.press(.char("n"))
+        guard case .compose(2, let composer) = h.state.mode else { Issue.record("\(h.state.mode)"); return }
+        #expect(composer.text == "third\nand more" && h.state.drafts[2] == "third\nand more")
     }
 
     @Test func aReplyNotFoundAfterA5xxFailsNamingTheError() {
