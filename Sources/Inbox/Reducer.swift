@@ -898,6 +898,9 @@ public struct Reducer: Sendable {
             for var entry in outbox where !state.outbox.contains(where: { $0.id == entry.id }) {
                 // A send cut off by a crash is an unknown outcome: check before anything else.
                 if entry.state == .sending { entry.state = .unknown(reason: "the inbox closed while sending"); effects.append(.reconcile(entry)) }
+                // One that never left was waiting for its check or for the agent's answer to a
+                // colleague's message: sent now it would skip both, so the agent decides.
+                if entry.state == .queued, entry.attempts == 0 { entry.state = .failed("not sent: the inbox closed before it went") }
                 if entry.state == .queued { entry.retryAt = state.now }
                 state.outbox.append(entry)
             }

@@ -872,10 +872,17 @@ struct RefresherTests {
     @Test func restartResumesOutboxAndChecksInterruptedSends() {
         var h = Harness()
         let interrupted = OutboxEntry(id: "x", contactID: 1, text: "hi", state: .sending, createdAt: Harness.t0)
-        let effects = h.send(.restored(drafts: [2: "draft"], noteDrafts: [3: ["kept note"]], outbox: [interrupted], readMarks: [:], conversations: []))
+        let offline = OutboxEntry(id: "y", contactID: 1, text: "later", state: .queued, createdAt: Harness.t0, attempts: 2)
+        let unasked = OutboxEntry(id: "z", contactID: 2, text: "asked about", state: .queued, createdAt: Harness.t0)
+        let effects = h.send(.restored(drafts: [2: "draft"], noteDrafts: [3: ["kept note"]], outbox: [interrupted, offline, unasked],
+                                       readMarks: [:], conversations: []))
         #expect(h.state.drafts[2] == "draft" && h.state.noteDrafts[3] == ["kept note"])
-        #expect(h.state.outbox.first?.state == .unknown(reason: "the inbox closed while sending"))
+        #expect(h.state.outbox[0].state == .unknown(reason: "the inbox closed while sending"))
         #expect(effects.contains { if case .reconcile(let e) = $0 { e.id == "x" } else { false } })
+        // Queued while offline: it goes again by itself. Never tried (its check, or a question
+        // about a colleague's message, was pending): it waits for R.
+        #expect(h.state.outbox[1].state == .queued && h.state.outbox[1].retryAt == Harness.t0)
+        #expect(h.state.outbox[2].state == .failed("not sent: the inbox closed before it went"))
     }
 }
 
