@@ -42,6 +42,7 @@ struct MonkeyTests {
                 try await tmux.keys("Escape", "Escape", "r")
                 try await tmux.type("reply " + marker)
                 try await tmux.keys("Enter")
+                try await tmux.type("y")  // sent outside WhatsApp's 24 h window: yes (else nothing)
                 markers.append(marker)
             } else if roll < 12 {
                 let (width, height) = Self.sizes.randomElement(using: &random)!
