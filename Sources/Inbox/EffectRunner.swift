@@ -171,6 +171,8 @@ public final class EffectRunner: Sendable {
             write { try $0.saveOutbox(entry) }
         case .removeOutbox(let id):
             write { try $0.removeOutbox(id: id) }
+        case .saveNoteDrafts(let notes):
+            write { try $0.saveNoteDrafts(notes) }
         case .saveReadMark(let contactID, let at):
             write { try $0.saveReadMark(contactID: contactID, at: at) }
         case .cacheConversations(let rows):

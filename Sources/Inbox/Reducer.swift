@@ -13,6 +13,13 @@ public struct Reducer: Sendable {
 
     /// Applies an action.
     public func reduce(_ state: inout InboxState, _ action: Action) -> [Effect] {
+        let keptNotes = state.noteDrafts
+        let effects = apply(&state, action)
+        // Kept notes reach the cache as they change, not only when the inbox closes.
+        return state.noteDrafts == keptNotes ? effects : effects + [.saveNoteDrafts(state.noteDrafts)]
+    }
+
+    func apply(_ state: inout InboxState, _ action: Action) -> [Effect] {
         switch action {
         case .key(let key):
             state.lastActivity = state.now

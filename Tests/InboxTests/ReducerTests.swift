@@ -615,7 +615,9 @@ struct ContactActionTests {
         func editorText() -> String? { if case .note(_, let editor) = h.state.mode { editor.text } else { nil } }
         h.press(.char("a")); h.type("Refund approved")
         #expect(h.press(.enter) == [.addNote(contactID: 1, text: "Refund approved")])
-        h.send(.noteAdded(contactID: 1, text: "Refund approved", .failure(.cannotConnect(reason: "connection refused"))))
+        // Kept, and written to the cache at once: a crash before the inbox closes loses nothing.
+        #expect(h.send(.noteAdded(contactID: 1, text: "Refund approved", .failure(.cannotConnect(reason: "connection refused"))))
+                 == [.saveNoteDrafts([1: ["Refund approved"]])])
         #expect(h.state.notice?.text.hasPrefix("Note not saved, a brings it back: cannot connect") == true)
         h.press(.char("a"))
         #expect(editorText() == "Refund approved")
