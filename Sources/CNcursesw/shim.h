@@ -17,6 +17,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
 #include <curses.h>
 
 /* Opens the terminal as `type` (NULL: $TERM). NULL when this machine has no terminfo entry
@@ -85,6 +86,16 @@ static inline void skylight_route_resize(int fd) {
     if (skylight_install(SIGWINCH, skylight_winch_to_pipe, fd, &previous) == 0 && !(previous.sa_flags & SA_SIGINFO)
         && previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN && previous.sa_handler != skylight_winch_to_pipe)
         skylight_ncurses_winch = previous.sa_handler;
+}
+
+/* The terminal's size as the kernel has it, to check ncurses' own view after a burst of
+   resizes. */
+static inline int skylight_terminal_size(int *rows, int *cols) {
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0) return -1;
+    *rows = ws.ws_row;
+    *cols = ws.ws_col;
+    return 0;
 }
 
 /* ncurses 6.4 flushes after every cursor movement, so one frame leaves as dozens of small

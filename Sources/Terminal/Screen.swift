@@ -107,6 +107,13 @@ final class Screen {
         previous = nil
     }
 
+    /// Brings ncurses to the terminal's present size if a burst of resizes left it behind.
+    func followTerminalSize() {
+        var rows: Int32 = 0, cols: Int32 = 0
+        guard skylight_terminal_size(&rows, &cols) == 0, Int(cols) != size.width || Int(rows) != size.height else { return }
+        resizeterm(rows, cols)
+    }
+
     /// Forgets what is on screen so the next frame is drawn in full (Ctrl-L).
     func invalidate() {
         previous = nil

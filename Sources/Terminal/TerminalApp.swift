@@ -137,7 +137,12 @@ public final class TerminalApp {
                 }
                 // Shrunk and grown back between two frames, the size is as before, but the
                 // terminal has dropped what no longer fitted: paint all of it again.
-                if count > 0 { screen.invalidate(); dirty = true }
+                if count > 0 {
+                    screen.followTerminalSize()
+                    screen.invalidate()
+                    syncViewport()
+                    dirty = true
+                }
             }
             if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
                 exit = .signal(SIGHUP)
