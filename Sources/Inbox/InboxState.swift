@@ -116,6 +116,14 @@ public struct ThreadState: Equatable, Sendable {
 
     public var hasOlder: Bool { pagesLoaded < lastPage }
 
+    /// Marks the newest page as on its way and returns the effect that fetches it; nil while
+    /// it already is.
+    public mutating func loadNewest(contactID: Int) -> Effect? {
+        guard !loadingNewest else { return nil }
+        loadingNewest = true
+        return .loadThread(contactID: contactID, page: 1)
+    }
+
     /// Marks the next older page as on its way and returns the effect that fetches it.
     public mutating func loadOlder(contactID: Int) -> Effect {
         loadingOlder = true
@@ -316,11 +324,11 @@ public struct InboxState: Equatable, Sendable {
         positions[id].map { conversations[$0] }
     }
 
-    /// Whether a conversation counts as unread: the server says so and the local watermark
-    /// has not passed its last message, or the agent marked it unread.
     /// Replies in the outbox still to go (queued or being sent; not failed or being checked).
     public var unsentReplies: Int { outbox.count { $0.state == .queued || $0.state == .sending } }
 
+    /// Whether a conversation counts as unread: the server says so and the local watermark
+    /// has not passed its last message, or the agent marked it unread.
     public func isUnread(_ conversation: Conversation) -> Bool {
         if markedUnread.contains(conversation.contactID) { return true }
         guard (conversation.unreadCount ?? 0) > 0 else { return false }

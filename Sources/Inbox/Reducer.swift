@@ -384,15 +384,17 @@ public struct Reducer: Sendable {
 
     func previewEffects(_ state: inout InboxState, _ id: Int) -> [Effect] {
         var effects: [Effect] = []
-        if state.threads[id]?.pagesLoaded ?? 0 == 0, state.threads[id]?.loadingNewest != true {
-            state.threads[id, default: ThreadState()].loadingNewest = true
-            effects.append(.loadThread(contactID: id, page: 1))
+        if state.threads[id]?.pagesLoaded ?? 0 == 0, let load = state.threads[id, default: ThreadState()].loadNewest(contactID: id) {
+            effects.append(load)
         }
-        if shouldAskDetails(state, id) {
-            state.detailsAskedAt[id] = state.now
-            effects += [.loadContact(id), .loadNotes(id)]
-        }
+        if shouldAskDetails(state, id) { effects += askDetails(&state, id) }
         return effects
+    }
+
+    /// Asks for a contact's details (the contact, with its tags and blacklisting, and its notes).
+    func askDetails(_ state: inout InboxState, _ id: Int) -> [Effect] {
+        state.detailsAskedAt[id] = state.now
+        return [.loadContact(id), .loadNotes(id)]
     }
 
     /// How long a contact's tags, blacklisting and notes are taken as current: a colleague may
@@ -708,16 +710,12 @@ public struct Reducer: Sendable {
         if now >= state.nextPollAt, !state.pollInFlight {
             state.pollInFlight = true
             effects.append(.loadConversations(page: 1, isPoll: true))
-            if let id = state.selectedID, state.threads[id]?.loadingNewest != true, (state.threads[id]?.pagesLoaded ?? 0) > 0 {
-                state.threads[id]?.loadingNewest = true
-                effects.append(.loadThread(contactID: id, page: 1))
+            if let id = state.selectedID, (state.threads[id]?.pagesLoaded ?? 0) > 0, let load = state.threads[id]?.loadNewest(contactID: id) {
+                effects.append(load)
             }
             let active = state.focused && now.seconds(since: state.lastActivity) < state.settings.idleAfter
             // The open conversation's sidebar stays current while the agent works on it.
-            if active, let id = state.selectedID, shouldAskDetails(state, id) {
-                state.detailsAskedAt[id] = now
-                effects += [.loadContact(id), .loadNotes(id)]
-            }
+            if active, let id = state.selectedID, shouldAskDetails(state, id) { effects += askDetails(&state, id) }
             state.pollInterval = active ? state.settings.activePollInterval
                 : state.settings.idlePollInterval * (0.75 + 0.75 * jitter)
             if case .retrying = state.connection {} else if case .offline = state.connection {} else {
@@ -952,9 +950,8 @@ public struct Reducer: Sendable {
                     let old = rows[i]
                     if old.lastMessageAt != row.lastMessageAt {
                         if row.contactID == state.selectedID {
-                            if state.threads[row.contactID]?.loadingNewest != true {
-                                state.threads[row.contactID, default: ThreadState()].loadingNewest = true
-                                effects.append(.loadThread(contactID: row.contactID, page: 1))
+                            if let load = state.threads[row.contactID, default: ThreadState()].loadNewest(contactID: row.contactID) {
+                                effects.append(load)
                             }
                         } else if state.threads[row.contactID] != nil {
                             // Stale: fetched again when opened.

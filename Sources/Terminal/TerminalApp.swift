@@ -127,7 +127,7 @@ public final class TerminalApp {
             startPending()
             if ready < 0 && errno != EINTR { break }
             if fds[2].revents != 0 {
-                // A resize: the key reading below returns the new size.
+                // Any other signal ends the inbox; SIGWINCH is a resize.
                 var bytes = [UInt8](repeating: 0, count: 16)
                 let count = read(signals[0], &bytes, bytes.count)
                 if count > 0, let byte = bytes.prefix(count).first(where: { Int32($0) != SIGWINCH }) {
@@ -135,8 +135,9 @@ public final class TerminalApp {
                     logger.notice("signal \(byte): leaving")
                     break
                 }
-                // Shrunk and grown back between two frames, the size is as before, but the
-                // terminal has dropped what no longer fitted: paint all of it again.
+                // ncurses can be left on an older size by a burst of resizes, and a terminal shrunk
+                // and grown back between two frames has dropped what no longer fitted: take the
+                // size from the kernel and paint all of it again.
                 if count > 0 {
                     screen.followTerminalSize()
                     screen.invalidate()
