@@ -57,7 +57,7 @@ public enum Effect: Equatable, Sendable {
     case addNote(contactID: Int, text: String)
     case saveDraft(contactID: Int, text: String)
     case saveOutbox(OutboxEntry)
-    /// Replaces the kept notes in the cache (see ``InboxState/noteDrafts``).
+    /// Replaces the notes kept in the cache (see ``InboxState/unsavedNotes``).
     case saveNoteDrafts([Int: [String]])
     case removeOutbox(id: String)
     case saveReadMark(contactID: Int, at: Timestamp?)

@@ -12,6 +12,7 @@ public final class EffectRunner: Sendable {
     let logger: Logger
     let searchTask = Mutex<Task<Void, Never>?>(nil)
     let draftTasks = Mutex<[Int: Task<Void, Never>]>([:])
+    let noteTask = Mutex<Task<Void, Never>?>(nil)
     /// How long typing must pause before a draft is written or a search is sent.
     let debounce: Duration
 
@@ -172,7 +173,15 @@ public final class EffectRunner: Sendable {
         case .removeOutbox(let id):
             write { try $0.removeOutbox(id: id) }
         case .saveNoteDrafts(let notes):
-            write { try $0.saveNoteDrafts(notes) }
+            guard let store else { return }
+            let debounce = debounce
+            let logger = logger
+            let task = Task {
+                try? await Task.sleep(for: debounce)
+                guard !Task.isCancelled else { return }
+                do { try store.saveNoteDrafts(notes) } catch { logger.error("notes not kept: \(error)") }
+            }
+            noteTask.withLock { $0?.cancel(); $0 = task }
         case .saveReadMark(let contactID, let at):
             write { try $0.saveReadMark(contactID: contactID, at: at) }
         case .cacheConversations(let rows):
@@ -200,6 +209,7 @@ public final class EffectRunner: Sendable {
     /// Writes every pending draft now (quit, SIGHUP).
     public func flushDrafts(_ drafts: [Int: String], notes: [Int: [String]]) {
         draftTasks.withLock { tasks in tasks.values.forEach { $0.cancel() }; tasks = [:] }
+        noteTask.withLock { $0?.cancel(); $0 = nil }
         guard let store else { return }
         for (contactID, text) in drafts { try? store.saveDraft(contactID: contactID, text: text) }
         try? store.saveNoteDrafts(notes)

@@ -268,6 +268,9 @@ public struct InboxState: Equatable, Sendable {
     /// Notes the agent left with Esc, or that the server did not take: `a` brings them back.
     /// One that turns up among the contact's notes (its answer was lost) is let go.
     public var noteDrafts: [Int: [String]] = [:]
+    /// Notes asked for and not yet answered: if the inbox dies first, they come back as kept
+    /// notes (and are let go if the server took them after all).
+    public var notesSending: [Int: [String]] = [:]
     /// Local read watermarks: a conversation is read up to this instant.
     public var readMarks: [Int: Timestamp] = [:] { didSet { recount() } }
     /// Conversations the agent marked unread by hand.
@@ -296,6 +299,15 @@ public struct InboxState: Equatable, Sendable {
     /// The terminal is below the smallest size the inbox draws: the screen says so, and keys
     /// other than quit and redraw would act on what the agent cannot see.
     public var tooSmall = false
+
+    /// Every note not known to be on the server: kept, on its way, and the one being written.
+    /// This is what the cache holds, so even a kill loses no more than the last moment of typing.
+    public var unsavedNotes: [Int: [String]] {
+        var notes = noteDrafts
+        notes.merge(notesSending) { $0 + $1 }
+        if case .note(let id, let editor) = mode, !editor.isEmpty { notes[id, default: []].append(editor.text) }
+        return notes
+    }
 
     /// Whether the contact sidebar is on screen.
     public var sidebarShown: Bool { sidebarPreference ?? sidebarFits }

@@ -13,10 +13,12 @@ public struct Reducer: Sendable {
 
     /// Applies an action.
     public func reduce(_ state: inout InboxState, _ action: Action) -> [Effect] {
-        let keptNotes = state.noteDrafts
+        let unsavedNotes = state.unsavedNotes
         let effects = apply(&state, action)
-        // Kept notes reach the cache as they change, not only when the inbox closes.
-        return state.noteDrafts == keptNotes ? effects : effects + [.saveNoteDrafts(state.noteDrafts)]
+        // Notes reach the cache as they change (the runner waits for a pause in typing), not
+        // only when the inbox closes: a kill or a crash loses none.
+        let now = state.unsavedNotes
+        return now == unsavedNotes ? effects : effects + [.saveNoteDrafts(now)]
     }
 
     func apply(_ state: inout InboxState, _ action: Action) -> [Effect] {
@@ -129,7 +131,7 @@ public struct Reducer: Sendable {
                 let text = editor.text.trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !text.isEmpty else { return [] }
                 say(&state, "Adding note…")
-                return [.addNote(contactID: contactID, text: text)]
+                return sendNote(&state, contactID: contactID, text: text)
             }
         case .search(var editor):
             switch editor.handle(key) {
@@ -672,7 +674,7 @@ public struct Reducer: Sendable {
             return applyTag(&state, contactID: id, title: argument, remove: name == "untag", exactTyped: argument)
         case "note":
             guard let id = state.selectedID, !argument.isEmpty else { say(&state, "Usage: :note TEXT", error: true); return [] }
-            return [.addNote(contactID: id, text: argument)]
+            return sendNote(&state, contactID: id, text: argument)
         case "search":
             state.filter.query = argument
             clampSelection(&state)
@@ -730,6 +732,12 @@ public struct Reducer: Sendable {
     }
 
     // MARK: Results
+
+    /// Asks the server to add a note, which stays in ``InboxState/unsavedNotes`` until it answers.
+    func sendNote(_ state: inout InboxState, contactID: Int, text: String) -> [Effect] {
+        state.notesSending[contactID, default: []].append(text)
+        return [.addNote(contactID: contactID, text: text)]
+    }
 
     /// A kept note that is among the contact's notes was saved after all (its answer was lost).
     func letGoOfSavedNoteDrafts(_ state: inout InboxState, _ contactID: Int) {
@@ -866,6 +874,10 @@ public struct Reducer: Sendable {
                 return [.loadContact(contactID)]
             }
         case .noteAdded(let contactID, let text, let result):
+            if var sending = state.notesSending[contactID], let index = sending.firstIndex(of: text) {
+                sending.remove(at: index)
+                state.notesSending[contactID] = sending.isEmpty ? nil : sending
+            }
             switch result {
             case .success(let note):
                 state.notes[contactID] = [note] + (state.notes[contactID] ?? [])

@@ -144,7 +144,8 @@ public struct InboxView: Sendable {
                                base: selected ? (state.focus == .list ? .selectedFocused : .selected) : .normal,
                                unread: state.isUnread(c), when: time.relative(c.lastMessageAt, now: state.now),
                                fallbackName: c.contactName == nil ? state.contacts[c.contactID]?.name : nil,
-                               blacklisted: state.contacts[c.contactID]?.blacklisted == true, draft: state.drafts[c.contactID])
+                               blacklisted: state.contacts[c.contactID]?.blacklisted == true, draft: state.drafts[c.contactID],
+                               keptNote: state.noteDrafts[c.contactID]?.last)
         let cells = rowCache.value(for: key) {
             var row = Frame(width: width, height: 2)
             drawRow(key, &row)
@@ -175,6 +176,7 @@ public struct InboxView: Sendable {
         let snippetWidth = width - 6 - count.count - (blacklisted ? 3 : 0)
         var snippet = Sanitizer.clean(c.lastMessage ?? "")
         if let draft = key.draft, !draft.isEmpty { snippet = "✎ " + Sanitizer.clean(draft) }
+        else if let note = key.keptNote { snippet = "✎ note: " + Sanitizer.clean(note) }
         frame.put(Frame.truncate(snippet, to: snippetWidth), x: x + 5, y: y + 1, maxWidth: snippetWidth, role: selected ? base : .dim)
         if blacklisted { frame.put("⊘", x: x + width - 2 - count.count - 1, y: y + 1, maxWidth: 1, role: .blacklisted) }
         if !count.isEmpty {
@@ -619,6 +621,9 @@ struct RowKey: Hashable, Sendable {
     var fallbackName: String?
     var blacklisted: Bool
     var draft: String?
+    /// The newest kept note, shown when there is no reply draft: the sidebar that lists kept
+    /// notes folds away on a narrow terminal.
+    var keptNote: String?
 
     // Hashing every string of the row costs more than drawing it; equality still checks all.
     func hash(into hasher: inout Hasher) {

@@ -181,14 +181,12 @@ public final class TerminalApp {
         return exit
     }
 
-    /// The composer's text counts as a draft even if the debounce has not written it yet, and a
-    /// note being written is kept with the others.
+    /// The composer's text counts as a draft even if the debounce has not written it yet; a note
+    /// being written or on its way is kept with the others.
     func currentDrafts() -> (replies: [Int: String], notes: [Int: [String]]) {
         var drafts = state.drafts
-        var notes = state.noteDrafts
         if case .compose(let id, let editor) = state.mode { drafts[id] = editor.text }
-        if case .note(let id, let editor) = state.mode, !editor.isEmpty { notes[id, default: []].append(editor.text) }
-        return (drafts, notes)
+        return (drafts, state.unsavedNotes)
     }
 
     func perform(_ effect: Effect, screen: Screen, runner: EffectRunner, mailbox: Mailbox) {

@@ -133,6 +133,28 @@ final class Tmux: @unchecked Sendable {
         try await tmux(["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
     }
 
+    /// Sends `signal` to the program in the pane (found below the pane's process by its name)
+    /// and waits for it to end, as after a crash or the OOM killer: no chance to clean up.
+    func signalProgram(_ signal: Int32, named program: String = "skylight") async throws {
+        var pids = [pid_t(try await tmux(["display-message", "-p", "-t", name, "#{pane_pid}"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0]
+        while let pid = pids.popLast(), pid > 0 {
+            let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
+            if comm.trimmingCharacters(in: .whitespacesAndNewlines) == program {
+                Foundation.kill(pid, signal)
+                // Gone (or a zombie tmux has not reaped yet) before the caller looks again.
+                for _ in 0..<200 where (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))
+                    .map({ !$0.contains(") Z ") }) ?? false {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                return
+            }
+            let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+            pids += children.split(separator: " ").compactMap { pid_t($0) }
+        }
+        Issue.record("no process named \(program) in the pane")
+    }
+
     /// Stops the server, which hangs up on the program as a dropped SSH link would. Synchronous,
     /// so a `defer` can call it and no session outlives its test.
     func kill() {

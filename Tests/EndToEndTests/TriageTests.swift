@@ -232,6 +232,17 @@ struct TriageTests {
         try await second.wait(for: "› half-written reply")
         try await second.keys("Escape", "a")
         try await second.wait(for: "› half-written note")
+
+        // Killed outright, with no chance to save: what was typed a moment before is on disk.
+        try await second.type(", then more")
+        try await second.wait(for: "› half-written note, then more")
+        try await Task.sleep(for: .milliseconds(600))
+        try await second.signalProgram(SIGKILL)
+        let third = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
+        defer { third.kill() }
+        try await third.wait(for: "✎ half-written reply", timeout: 60)
+        try await third.keys("a")
+        try await third.wait(for: "› half-written note, then more")
     }
 
     /// Opens the inbox and waits until it shows the newest thread's last message as the server

@@ -615,9 +615,9 @@ struct ContactActionTests {
         func editorText() -> String? { if case .note(_, let editor) = h.state.mode { editor.text } else { nil } }
         h.press(.char("a")); h.type("Refund approved")
         #expect(h.press(.enter) == [.addNote(contactID: 1, text: "Refund approved")])
-        // Kept, and written to the cache at once: a crash before the inbox closes loses nothing.
-        #expect(h.send(.noteAdded(contactID: 1, text: "Refund approved", .failure(.cannotConnect(reason: "connection refused"))))
-                 == [.saveNoteDrafts([1: ["Refund approved"]])])
+        // Kept; the cache already holds it (it was written as it was typed).
+        #expect(h.send(.noteAdded(contactID: 1, text: "Refund approved", .failure(.cannotConnect(reason: "connection refused")))) == [])
+        #expect(h.state.noteDrafts[1] == ["Refund approved"])
         #expect(h.state.notice?.text.hasPrefix("Note not saved, a brings it back: cannot connect") == true)
         h.press(.char("a"))
         #expect(editorText() == "Refund approved")
@@ -639,6 +639,30 @@ struct ContactActionTests {
         #expect(h.state.noteDrafts[1] == ["Sent the label"])
         h.send(.notesLoaded(contactID: 1, [Note(id: 10, contactID: 1, content: "Sent the label")]))
         #expect(h.state.noteDrafts[1] == nil)
+    }
+
+    @Test func aNoteIsInTheCacheFromItsFirstLetterUntilTheServerTakesIt() {
+        var h = Harness()
+        h.press(.char("a"))
+        #expect(h.type("Cal") == [.saveNoteDrafts([1: ["C"]]), .saveNoteDrafts([1: ["Ca"]]), .saveNoteDrafts([1: ["Cal"]])])
+        h.type("led back")
+        // Sent: it stays in the cache while the server has not answered…
+        #expect(h.press(.enter) == [.addNote(contactID: 1, text: "Called back")])
+        #expect(h.state.unsavedNotes == [1: ["Called back"]])
+        h.press(.char(":")); h.type("note Refund approved")
+        #expect(h.press(.enter) == [.addNote(contactID: 1, text: "Refund approved"),
+                                    .saveNoteDrafts([1: ["Called back", "Refund approved"]])])
+        // …and leaves it once the server has it.
+        #expect(h.send(.noteAdded(contactID: 1, text: "Called back", .success(Note(id: 7, contactID: 1, content: "Called back"))))
+                 == [.saveNoteDrafts([1: ["Refund approved"]])])
+
+        // Killed before the answer: the next run brings the note back, or lets it go if the
+        // server took it after all.
+        var next = Harness()
+        next.send(.restored(drafts: [:], noteDrafts: h.state.unsavedNotes, outbox: [], readMarks: [:], conversations: []))
+        #expect(next.state.noteDrafts[1] == ["Refund approved"])
+        next.send(.notesLoaded(contactID: 1, [Note(id: 8, contactID: 1, content: "Refund approved")]))
+        #expect(next.state.noteDrafts[1] == nil && next.state.unsavedNotes.isEmpty)
     }
 
     @Test func keysTypedIntoATooSmallTerminalDoNothingButQuit() {

@@ -267,10 +267,10 @@ struct SnapshotTests {
         state.sidebarScroll = 1 << 30
         let bottom = view.render(state, width: 140, height: 30)
         #expect(bottom.text.contains("Note 1:") && !bottom.text.contains("↓ more"))
-        let shown = try? #require(bottom.shown)
-        #expect(shown?.sidebar ?? 0 > 0 && shown?.sidebar ?? 0 < 100)
+        guard let shown = bottom.shown else { Issue.record("the frame reports no scroll"); return }
+        #expect(shown.sidebar > 0 && shown.sidebar < 100)
         // At the reported scroll, the same frame.
-        state.sidebarScroll = shown?.sidebar ?? 0
+        state.sidebarScroll = shown.sidebar
         #expect(view.render(state, width: 140, height: 30) == bottom)
     }
 
@@ -291,10 +291,18 @@ struct SnapshotTests {
         #expect(view.render(state, width: 140, height: 30).text.contains("Loading earlier messages…"))
     }
 
-    @Test func aNoteNotYetSavedIsNamedInTheSidebar() {
+    @Test func aNoteNotYetSavedIsNamedInTheSidebarAndTheList() {
         var state = Sample.state(width: 140, height: 30)
         state.noteDrafts[42] = ["Refund approved"]
         #expect(view.render(state, width: 140, height: 30).text.contains("✎ 1 unsaved · a"))
+        // At 80×24 the sidebar is folded away; the list row still says so.
+        state = Sample.state(width: 80, height: 24)
+        state.noteDrafts[42] = ["Refund approved"]
+        #expect(view.render(state, width: 80, height: 24).text.contains("✎ note: Refund"))
+        // A reply draft comes first: it is what the agent will send.
+        state.drafts[42] = "On its way"
+        let frame = view.render(state, width: 80, height: 24)
+        #expect(frame.text.contains("✎ On its way") && !frame.text.contains("✎ note:"))
     }
 
     @Test func renderingIsPure() {
