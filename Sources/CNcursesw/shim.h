@@ -18,6 +18,8 @@
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <spawn.h>
 #include <curses.h>
 
 /* Opens the terminal as `type` (NULL: $TERM). NULL when this machine has no terminfo entry
@@ -136,6 +138,44 @@ static inline int skylight_doupdate(void) {
     }
     /* The next frame overwrites from the start; only its own length is ever read back. */
     lseek(skylight_spool_fd, 0, SEEK_SET);
+    return result;
+}
+
+/* Runs `sh -c command sh argument` the way system() runs a command: in the inbox's own process
+   group, which owns the terminal, so an editor can read it and set its modes (a child in a group
+   of its own, as Foundation's Process starts it, is stopped or refused by the terminal). Ctrl-C
+   and Ctrl-\ belong to the child meanwhile. Returns the exit status, 128 + the signal that ended
+   the child, or -1 if it could not be started. */
+extern char **environ;
+static inline int skylight_run_in_foreground(const char *command, const char *argument) {
+    struct sigaction ignore, previous_int, previous_quit;
+    memset(&ignore, 0, sizeof ignore);
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGINT, &ignore, &previous_int);
+    sigaction(SIGQUIT, &ignore, &previous_quit);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t defaults, none;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGQUIT);
+    sigemptyset(&none);
+    posix_spawnattr_setsigdefault(&attributes, &defaults);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    char *argv[] = { "sh", "-c", (char *)command, "sh", (char *)argument, NULL };
+    pid_t child;
+    int result = -1;
+    if (posix_spawn(&child, "/bin/sh", NULL, &attributes, argv, environ) == 0) {
+        int status = 0;
+        pid_t waited;
+        do { waited = waitpid(child, &status, 0); } while (waited < 0 && errno == EINTR);
+        if (waited == child) result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    posix_spawnattr_destroy(&attributes);
+    sigaction(SIGINT, &previous_int, NULL);
+    sigaction(SIGQUIT, &previous_quit, NULL);
     return result;
 }
 

@@ -234,13 +234,9 @@ public final class TerminalApp {
         defer { try? FileManager.default.removeItem(atPath: path) }
         screen.suspend()
         defer { screen.resume() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "\(editor) \"$1\"", "sh", path]
-        do { try process.run() } catch { return .failure(EditorFailure(message: "Could not start /bin/sh for the editor: \(error)")) }
-        process.waitUntilExit()
-        switch process.terminationStatus {
+        switch skylight_run_in_foreground("\(editor) \"$1\"", path) {
         case 0: break
+        case -1: return .failure(EditorFailure(message: "Could not start /bin/sh for the editor: \(String(cString: strerror(errno)))"))
         case 126, 127:
             // The shell's "cannot run" and "not found": the agent's setting, not their choice to quit.
             return .failure(EditorFailure(message: "The editor “\(editor)” could not be run: set $VISUAL or $EDITOR"))

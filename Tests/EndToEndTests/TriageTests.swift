@@ -26,8 +26,10 @@ struct TriageTests {
         let home = NSTemporaryDirectory() + "skylight-e2e-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: home + "/.config/skylight", withIntermediateDirectories: true)
         try "bell = false\n".write(toFile: home + "/.config/skylight/config.toml", atomically: true, encoding: .utf8)
-        // An $EDITOR that writes a reply and saves, as an agent would in vim.
-        try "#!/bin/sh\nprintf 'Written in the editor' > \"$1\"\n".write(toFile: home + "/editor", atomically: true, encoding: .utf8)
+        // An $EDITOR that, like vim, talks to the terminal: it asks for a line, reads what the
+        // agent types, and saves it.
+        try "#!/bin/sh\nprintf 'editor> ' > /dev/tty\nIFS= read -r line < /dev/tty\nprintf '%s' \"$line\" > \"$1\"\n"
+            .write(toFile: home + "/editor", atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: home + "/editor")
         let client = SkyLightClient(configuration: .init(baseURL: sandbox.baseURL, apiKey: APIKey(SandboxOptions.defaultAPIKey)))
         return Setup(sandbox: sandbox, client: client, home: home)
@@ -78,6 +80,9 @@ struct TriageTests {
 
         // A reply written in $EDITOR comes back to the composer; Esc keeps it as a draft.
         try await tmux.keys("E")
+        try await tmux.wait(for: "editor>")
+        try await tmux.type("Written in the editor")
+        try await tmux.keys("Enter")
         try await tmux.wait(for: "› Written in the editor")
         try await tmux.keys("Escape")
         try await tmux.wait(for: "Draft saved")
