@@ -10,6 +10,8 @@
 #endif
 #define NCURSES_WIDECHAR 1
 #include <errno.h>
+#include <stdio.h>
+#include <time.h>
 #include <locale.h>
 #include <wchar.h>
 #include <signal.h>
@@ -167,7 +169,8 @@ static inline int skylight_run_in_foreground(const char *command, const char *ar
     char *argv[] = { "sh", "-c", (char *)command, "sh", (char *)argument, NULL };
     pid_t child;
     int result = -1;
-    if (posix_spawn(&child, "/bin/sh", NULL, &attributes, argv, environ) == 0) {
+    int spawned = posix_spawn(&child, "/bin/sh", NULL, &attributes, argv, environ);
+    if (spawned == 0) {
         int status = 0;
         pid_t waited;
         do { waited = waitpid(child, &status, 0); } while (waited < 0 && errno == EINTR);
@@ -176,7 +179,61 @@ static inline int skylight_run_in_foreground(const char *command, const char *ar
     posix_spawnattr_destroy(&attributes);
     sigaction(SIGINT, &previous_int, NULL);
     sigaction(SIGQUIT, &previous_quit, NULL);
+    if (spawned != 0) errno = spawned;
     return result;
+}
+
+/* The parent of `pid`, from /proc; -1 if unknown. */
+static inline pid_t skylight_parent_of(pid_t pid) {
+    char path[64], text[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *file = fopen(path, "r");
+    if (!file) return -1;
+    size_t n = fread(text, 1, sizeof text - 1, file);
+    fclose(file);
+    text[n] = 0;
+    char *end = strrchr(text, ')');  /* the name in parentheses may hold spaces */
+    char state;
+    int parent;
+    return end && sscanf(end + 1, " %c %d", &state, &parent) == 2 ? (pid_t)parent : -1;
+}
+
+/* Whether a job-control shell looks after the inbox's process group: one of its parents sits in
+   another group of the same session. Otherwise the kernel drops a stop from Ctrl-Z, since
+   nothing could ever continue the group. */
+static inline int skylight_can_suspend(void) {
+    pid_t group = getpgrp(), session = getsid(0);
+    pid_t pid = getpid();
+    for (int depth = 0; depth < 64 && pid > 1; depth++) {
+        pid_t parent = skylight_parent_of(pid);
+        if (parent <= 0) return 0;
+        if (getpgid(parent) != group) return getsid(parent) == session;
+        pid = parent;
+    }
+    return 0;
+}
+
+/* Stops the inbox as Ctrl-Z stops a program in a cooked terminal, and returns once the shell
+   continues it (fg); ask skylight_can_suspend first. The stop may land a moment after kill()
+   returns, on any thread, so this waits for SIGCONT's mark. */
+static volatile sig_atomic_t skylight_continued = 0;
+static void skylight_note_continue(int sig) { (void)sig; skylight_continued = 1; }
+static inline void skylight_suspend(void) {
+    struct sigaction stop, note, previous_stop, previous_continue;
+    memset(&stop, 0, sizeof stop);
+    stop.sa_handler = SIG_DFL;
+    sigemptyset(&stop.sa_mask);
+    memset(&note, 0, sizeof note);
+    note.sa_handler = skylight_note_continue;
+    sigemptyset(&note.sa_mask);
+    skylight_continued = 0;
+    sigaction(SIGTSTP, &stop, &previous_stop);
+    sigaction(SIGCONT, &note, &previous_continue);
+    kill(0, SIGTSTP);  /* the whole group, as the terminal would */
+    struct timespec step = { 0, 10 * 1000 * 1000 };
+    for (int waited = 0; waited < 300 && !skylight_continued; waited++) nanosleep(&step, NULL);
+    sigaction(SIGTSTP, &previous_stop, NULL);
+    sigaction(SIGCONT, &previous_continue, NULL);
 }
 
 /* On a crash, give the terminal back before the default action runs. */

@@ -67,4 +67,6 @@ public enum Effect: Equatable, Sendable {
     case bell
     case notify(title: String, body: String)
     case redraw
+    /// Stops the inbox until the shell continues it (Ctrl-Z, then fg).
+    case suspend
 }

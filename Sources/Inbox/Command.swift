@@ -5,7 +5,7 @@ public enum Command: String, CaseIterable, Sendable, Hashable {
     case nextPane = "next_pane", previousPane = "previous_pane"
     case nextUnread = "next_unread", jumpBack = "jump_back"
     case unreadOnly = "unread_only", cycleChannel = "cycle_channel"
-    case search, clearFilter = "clear_filter", commandLine = "command_line", redraw, quit
+    case search, clearFilter = "clear_filter", commandLine = "command_line", redraw, suspend, quit
     case reply, replyInEditor = "reply_in_editor", tag, untag, blacklist, note
     case toggleSidebar = "toggle_sidebar", toggleRead = "toggle_read", resend, help
 
@@ -28,6 +28,7 @@ public enum Command: String, CaseIterable, Sendable, Hashable {
         case .clearFilter: "show all conversations again (clears /, u and c)"
         case .commandLine: "command line (:theme NAME, :tag TITLE, :q …)"
         case .redraw: "redraw the screen"
+        case .suspend: "suspend to the shell (fg comes back)"
         case .quit: "quit (asks first while replies wait in the outbox)"
         case .reply: "reply in the inline composer"
         case .replyInEditor: "compose the reply in $EDITOR"
@@ -56,7 +57,7 @@ public struct KeyMap: Sendable, Equatable {
         .tab: .nextPane, .backTab: .previousPane,
         .char(" "): .nextUnread, .backspace: .jumpBack,
         .char("u"): .unreadOnly, .char("c"): .cycleChannel, .char("/"): .search, .escape: .clearFilter, .char(":"): .commandLine,
-        .ctrl("l"): .redraw, .char("q"): .quit,
+        .ctrl("l"): .redraw, .ctrl("z"): .suspend, .char("q"): .quit,
         .char("r"): .reply, .enter: .reply, .char("E"): .replyInEditor, .char("t"): .tag, .char("T"): .untag,
         .char("b"): .blacklist, .char("a"): .note, .char("i"): .toggleSidebar, .char("m"): .toggleRead,
         .char("R"): .resend, .char("?"): .help,

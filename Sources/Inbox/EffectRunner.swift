@@ -187,7 +187,7 @@ public final class EffectRunner: Sendable {
         case .cacheConversations(let rows):
             guard let store else { return }
             Task.detached(priority: .utility) { try? store.cacheConversations(rows) }
-        case .openEditor, .applyTheme, .bell, .notify, .redraw:
+        case .openEditor, .applyTheme, .bell, .notify, .redraw, .suspend:
             break
         }
     }

@@ -75,6 +75,8 @@ public struct Reducer: Sendable {
         if key == .altEnter, !usesAlt(state, key) { return handleKey(&state, .escape) + handleKey(&state, .enter) }
         state.followingEnd = false
         state.followingThreadTop = nil
+        // Ctrl-Z suspends from any mode, as in a shell: what is being written waits on disk.
+        if case .ctrl = key, keyMap.command(for: key) == .suspend { return [.suspend] }
         if state.tooSmall {
             // Typed blind, a key could send, tag or blacklist. Only a question already on
             // screen is answered; q leaves (what was being written is kept) and C-l redraws.
@@ -270,6 +272,7 @@ public struct Reducer: Sendable {
             state.mode = .command(editor: LineEditor())
             return []
         case .redraw: return [.redraw]
+        case .suspend: return [.suspend]
         case .quit:
             let unsent = state.unsentReplies
             if unsent > 0 { state.mode = .confirm(.quitWithUnsentReplies(count: unsent)) } else { state.quitting = true }

@@ -209,6 +209,18 @@ public final class TerminalApp {
             } catch {
                 mailbox.post(.themeResult(name: name, error: "Theme not changed: \(error)"))
             }
+        case .suspend:
+            guard skylight_can_suspend() == 1 else {
+                mailbox.post(.terminalNote("Not suspended: no shell with job control started the inbox"))
+                return
+            }
+            // Stopped, the inbox could be killed from the shell: what is being written goes to disk first.
+            let (drafts, notes) = currentDrafts()
+            runner.flushDrafts(drafts, notes: notes)
+            screen.suspend()
+            skylight_suspend()
+            screen.resume()
+            screen.followTerminalSize()
         case .openEditor(let contactID, let text):
             switch edit(text, screen: screen) {
             case .success(let edited): mailbox.post(.editorFinished(contactID: contactID, text: edited))
@@ -253,7 +265,7 @@ extension Effect {
     /// Effects the main loop carries out itself, before the next frame; the rest go to the runner.
     var belongsToTerminal: Bool {
         switch self {
-        case .bell, .redraw, .notify, .applyTheme, .openEditor: return true
+        case .bell, .redraw, .notify, .applyTheme, .openEditor, .suspend: return true
         default: return false
         }
     }

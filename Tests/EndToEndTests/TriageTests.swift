@@ -250,6 +250,45 @@ struct TriageTests {
         try await third.wait(for: "› half-written note, then more")
     }
 
+    @Test func ctrlZSuspendsToTheShellAndFgComesBack() async throws {
+        try await TerminalLock.exclusive { try await ctrlZExclusively() }
+    }
+
+    func ctrlZExclusively() async throws {
+        let setup = try await Self.setup()
+        defer { Task { await setup.sandbox.stop() } }
+        // An interactive shell with job control, as over SSH.
+        let shell = try await Tmux(width: 80, height: 24, command: "env PS1='shell$ ' bash --norc --noprofile -i",
+                                   environment: setup.environment)
+        defer { shell.kill() }
+        try await shell.wait(for: "shell$")
+        try await shell.type(Tmux.binary)
+        try await shell.keys("Enter")
+        try await shell.wait(for: "● live", timeout: 60)
+        try await shell.keys("r")
+        try await shell.type("before the break")
+        try await shell.wait(for: "› before the break")
+        try await shell.keys("C-z")
+        try await shell.wait(for: "Stopped")
+        try await shell.type("fg")
+        try await shell.keys("Enter")
+        // Back where it was, with the terminal in the inbox's modes again: keys arrive one by one.
+        try await shell.wait(for: "› before the break")
+        try await shell.type(" and after")
+        try await shell.wait(for: "› before the break and after")
+        try await shell.keys("Escape")
+        try await shell.wait(for: "Draft saved")
+        try await shell.keys("q")
+        try await eventually("the shell prompt is back") { try await shell.lines().last { !$0.isEmpty } == "shell$" }
+
+        // Started with no job-control shell, there is nothing to come back to: it says so.
+        let bare = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
+        defer { bare.kill() }
+        try await bare.wait(for: "● live", timeout: 60)
+        try await bare.keys("C-z")
+        try await bare.wait(for: "Not suspended: no shell with job control")
+    }
+
     /// Opens the inbox and waits until it shows the newest thread's last message as the server
     /// has it, which a restart must bring back from the cache. Returns the session and that text.
     func openUntilTheNewestThreadShows(_ setup: Setup) async throws -> (Tmux, String) {

@@ -665,6 +665,17 @@ struct ContactActionTests {
         #expect(next.state.noteDrafts[1] == nil && next.state.unsavedNotes.isEmpty)
     }
 
+    @Test func ctrlZSuspendsFromAnyModeAndLeavesWhatIsBeingWritten() {
+        var h = Harness()
+        #expect(h.press(.ctrl("z")) == [.suspend])
+        h.press(.char("r")); h.type("half a reply")
+        #expect(h.press(.ctrl("z")) == [.suspend])
+        guard case .compose(1, let editor) = h.state.mode, editor.text == "half a reply" else { Issue.record("\(h.state.mode)"); return }
+        h.send(.viewport(listItems: 3, threadLines: 10, sidebarFits: false, tooSmall: true))
+        #expect(h.press(.ctrl("z")) == [.suspend])
+        #expect(KeyMap.standard.keys(for: .suspend) == [.ctrl("z")])
+    }
+
     @Test func keysTypedIntoATooSmallTerminalDoNothingButQuit() {
         var h = Harness()
         h.send(.contactLoaded(Contact(id: 1, name: "Sarah", status: .active, blacklisted: false, tags: [])))
