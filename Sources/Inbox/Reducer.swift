@@ -97,7 +97,12 @@ public struct Reducer: Sendable {
     func handleInMode(_ state: inout InboxState, _ key: Key) -> [Effect] {
         switch state.mode {
         case .normal:
-            guard let command = keyMap.command(for: key) else { return [] }
+            guard let command = keyMap.command(for: key) else {
+                // The reflex for leaving a terminal program; quitting on it could drop a question
+                // the agent meant to answer, so it only says how.
+                if key == .ctrl("c"), let quit = keyMap.keys(for: .quit).first { say(&state, "\(quit.notation) quits") }
+                return []
+            }
             return run(command, &state)
         case .compose(let contactID, var editor):
             switch editor.handle(key) {

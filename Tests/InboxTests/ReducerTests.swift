@@ -676,6 +676,15 @@ struct ContactActionTests {
         #expect(KeyMap.standard.keys(for: .suspend) == [.ctrl("z")])
     }
 
+    @Test func ctrlCSaysHowToQuit() {
+        var h = Harness()
+        #expect(h.press(.ctrl("c")) == [] && !h.state.quitting && h.state.notice?.text == "q quits")
+        // In a composer it leaves the composer, keeping the draft, as Esc does.
+        h.press(.char("r")); h.type("hi")
+        h.press(.ctrl("c"))
+        #expect(h.state.mode == .normal && h.state.drafts[1] == "hi")
+    }
+
     @Test func keysTypedIntoATooSmallTerminalDoNothingButQuit() {
         var h = Harness()
         h.send(.contactLoaded(Contact(id: 1, name: "Sarah", status: .active, blacklisted: false, tags: [])))
