@@ -7,10 +7,11 @@ import Testing
 /// requests fail, drop or stall. The inbox keeps running, quits cleanly, and no reply reaches
 /// the customer twice.
 struct MonkeyTests {
-    /// Everything but `q` and `E` (which would end the walk or hand the screen to an editor).
+    /// Everything but `q` and `E` (which would end the walk or hand the screen to an editor); C-z
+    /// only says it cannot suspend, since the walk runs with no job-control shell.
     static let keys = ["j", "k", "g", "G", "Tab", "BTab", "Space", "BSpace", "u", "c", "i", "m", "t", "T", "a", "r", "R", "b",
                        "y", "n", "?", "Escape", "Enter", "PPage", "NPage", "Up", "Down", "Home", "End", "C-l", "C-d", "C-u",
-                       "M-Enter", "C-j", ":", "/", "x", "é", "😀"]
+                       "M-Enter", "C-j", "C-c", "C-z", ":", "/", "x", "é", "😀"]
     static let sizes = [(100, 30), (80, 24), (72, 20), (200, 50), (120, 40), (80, 24)]
 
     @Test func randomKeysOnABadLink() async throws {
