@@ -30,6 +30,13 @@ static inline WINDOW *skylight_open_terminal(const char *type) {
     return newterm(type, stdout, stdin) != NULL ? stdscr : NULL;
 }
 
+/* Whether the terminal opened can move the cursor: one that cannot (TERM=dumb, an editor's shell
+   buffer) gets a clear message instead of screens of text run together. */
+static inline int skylight_can_address_cursor(void) {
+    char *cup = tigetstr("cup");
+    return cup != NULL && cup != (char *)-1;
+}
+
 /* Macros and globals Swift cannot import cleanly under strict concurrency. */
 static inline WINDOW *skylight_stdscr(void) { return stdscr; }
 static inline WINDOW *skylight_curscr(void) { return curscr; }

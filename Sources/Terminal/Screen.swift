@@ -37,6 +37,11 @@ final class Screen {
         guard let window = opened else {
             throw TerminalError(message: asked.isEmpty ? "TERM is not set" : "this machine has no terminfo entry for TERM=\(asked); try TERM=xterm-256color")
         }
+        guard skylight_can_address_cursor() == 1 else {
+            endwin()
+            throw TerminalError(message: "TERM=\(asked) cannot move the cursor, so the inbox cannot draw on it; "
+                                + "run it in a terminal emulator, or set TERM to the one in use (e.g. TERM=xterm-256color)")
+        }
         self.window = window
         raw(); noecho(); nonl()
         keypad(window, true)

@@ -468,6 +468,16 @@ struct UnknownTerminalTests {
         try await tmux.keys("q")
         try await tmux.wait(for: "EXIT=0")
     }
+
+    @Test func aTerminalThatCannotMoveTheCursorIsRefusedInASentence() async throws {
+        try await TerminalLock.exclusive {
+            let tmux = try await Tmux.demo(home: Tmux.home("dumb"), environment: ["TERM": "dumb"])
+            defer { tmux.kill() }
+            try await tmux.wait(for: "EXIT=1", timeout: 60)
+            let screen = try await tmux.screen()
+            #expect(screen.contains("TERM=dumb cannot move the cursor") && !screen.contains("SkyLight Inbox"), "\(screen)")
+        }
+    }
 }
 
 /// Start-up problems get one clear sentence, never a stack trace.
