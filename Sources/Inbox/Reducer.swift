@@ -171,6 +171,8 @@ public struct Reducer: Sendable {
                 return []
             case .submit:
                 state.mode = .normal
+                // What an earlier command said must not read as this one's answer.
+                state.notice = nil
                 return runCommandLine(&state, editor.text)
             }
         case .tagPicker(var picker):

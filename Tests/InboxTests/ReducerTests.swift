@@ -676,6 +676,14 @@ struct ContactActionTests {
         #expect(KeyMap.standard.keys(for: .suspend) == [.ctrl("z")])
     }
 
+    @Test func aCommandDoesNotInheritTheLastOnesMessage() {
+        var h = Harness()
+        h.press(.char(":")); h.type("channel fax"); h.press(.enter)
+        #expect(h.state.notice?.isError == true)
+        h.press(.char(":")); h.type("search olivia"); h.press(.enter)
+        #expect(h.state.notice == nil && h.state.filter.query == "olivia")
+    }
+
     @Test func ctrlCSaysHowToQuit() {
         var h = Harness()
         #expect(h.press(.ctrl("c")) == [] && !h.state.quitting && h.state.notice?.text == "q quits")
