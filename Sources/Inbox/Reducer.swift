@@ -162,6 +162,10 @@ public struct Reducer: Sendable {
                 return selectionEffects(&state)
             }
         case .command(var editor):
+            if key == .tab {
+                if let completed = CommandCompletion.complete(editor.text, in: state) { state.mode = .command(editor: LineEditor(completed)) }
+                return []
+            }
             switch editor.handle(key) {
             case .edited, .moved, .ignored:
                 state.mode = .command(editor: editor)

@@ -76,9 +76,17 @@ public struct InboxView: Sendable {
             let prompt = { if case .search = state.mode { "/" } else { ":" } }()
             let text = Sanitizer.clean(editor.text)
             let visible = Frame.truncate(text, to: frame.width - 2)
-            frame.put(prompt + visible, x: 0, y: y, maxWidth: frame.width, role: .status)
+            let used = frame.put(prompt + visible, x: 0, y: y, maxWidth: frame.width, role: .status)
             let before = Sanitizer.clean(String(editor.characters.prefix(editor.cursor)))
             frame.cursor = (min(frame.width - 1, 1 + TextWidth.width(of: before)), y)
+            if case .command = state.mode {
+                // What Tab would complete, so the commands and their arguments need no manual.
+                let choices = CommandCompletion.candidates(for: editor.text, in: state)
+                let hint = Sanitizer.clean(choices.prefix(12).joined(separator: "  ")) + (choices.isEmpty ? "" : "  Tab ")
+                if !choices.isEmpty, TextWidth.width(of: hint) < frame.width - used - 2 {
+                    frame.put(hint, x: frame.width - TextWidth.width(of: hint), y: y, maxWidth: frame.width, role: .dim)
+                }
+            }
             return
         default: break
         }

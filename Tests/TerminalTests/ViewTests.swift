@@ -291,6 +291,17 @@ struct SnapshotTests {
         #expect(view.render(state, width: 140, height: 30).text.contains("Loading earlier messages…"))
     }
 
+    @Test func theCommandLineOffersWhatTabCompletes() {
+        var state = Sample.state(width: 100, height: 30)
+        state.themeNames = ["default-dark", "light"]
+        state.mode = .command(editor: LineEditor("theme "))
+        let status = view.render(state, width: 100, height: 30).row(29)
+        #expect(status.hasPrefix(":theme ") && status.hasSuffix("default-dark  light  Tab "), "\(status)")
+        // Free text (a note) offers nothing.
+        state.mode = .command(editor: LineEditor("note called"))
+        #expect(!view.render(state, width: 100, height: 30).row(29).contains("Tab"))
+    }
+
     @Test func aNoteNotYetSavedIsNamedInTheSidebarAndTheList() {
         var state = Sample.state(width: 140, height: 30)
         state.noteDrafts[42] = ["Refund approved"]
