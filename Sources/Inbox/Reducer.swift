@@ -654,9 +654,7 @@ public struct Reducer: Sendable {
             if yes { return startSending(&state, outboxID) }
             state.outbox.removeAll { $0.id == outboxID }
             // The question may have waited while the agent started another reply to this contact.
-            let later = state.drafts[entry.contactID].flatMap { $0.isEmpty ? nil : $0 }
-            let text = [entry.text, later].compactMap { $0 }.joined(separator: "\n")
-            state.drafts[entry.contactID] = text
+            let text = putBackInDraft(&state, entry)
             state.mode = .compose(contactID: entry.contactID, editor: LineEditor(text, multiline: true))
             let latest = state.threads[entry.contactID]?.messages.last?.id
             state.threads[entry.contactID]?.seenLatestID = latest
@@ -1089,6 +1087,13 @@ public struct Reducer: Sendable {
                 updated.state = .unknown(reason: error.description)
                 state.outbox[index] = updated
                 return [.saveOutbox(updated), .reconcile(updated)]
+            case .http(400, let message, _), .http(422, let message, _):
+                // The server refused this text (too long, say): sent again it would fail again.
+                // It goes back to the draft for the agent to change.
+                state.outbox.remove(at: index)
+                let text = putBackInDraft(&state, entry)
+                say(&state, "Not sent: \(message ?? error.description) · back in its draft, r to edit", error: true)
+                return [.removeOutbox(id: id), .saveDraft(contactID: entry.contactID, text: text)]
             case .unsuccessful(_, let message, let saved):
                 let why = saved?.error ?? message ?? "not delivered"
                 if let saved {
@@ -1109,6 +1114,19 @@ public struct Reducer: Sendable {
             state.outbox[index] = updated
             return [.saveOutbox(updated)]
         }
+    }
+
+    /// Puts an unsent reply back in its contact's draft, ahead of whatever was written there
+    /// since (in the composer, if it is open on that contact). Returns the draft.
+    func putBackInDraft(_ state: inout InboxState, _ entry: OutboxEntry) -> String {
+        var later = state.drafts[entry.contactID] ?? ""
+        if case .compose(entry.contactID, let editor) = state.mode { later = editor.text }
+        let text = [entry.text, later].filter { !$0.isEmpty }.joined(separator: "\n")
+        state.drafts[entry.contactID] = text
+        if case .compose(entry.contactID, _) = state.mode {
+            state.mode = .compose(contactID: entry.contactID, editor: LineEditor(text, multiline: true))
+        }
+        return text
     }
 
     static func shortened(_ text: String, to characters: Int) -> String {

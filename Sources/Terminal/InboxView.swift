@@ -437,7 +437,9 @@ public struct InboxView: Sendable {
         switch state.mode {
         case .compose(let contactID, let e) where contactID == id:
             editor = e
-            title = "─ Reply · Enter send · C-j newline · Esc draft "
+            // A long reply shows its length: a server's limit is counted in characters.
+            let length = e.characters.count >= 1000 ? "\(e.characters.count) characters · " : ""
+            title = "─ Reply · \(length)Enter send · C-j newline · Esc draft "
             if state.contacts[id]?.blacklisted == true {
                 warning = "⚠ this contact is blacklisted: the server refuses replies until b unblacklists it"
             } else if reducer.outsideWhatsAppWindow(state, id) {

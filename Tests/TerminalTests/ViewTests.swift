@@ -74,7 +74,10 @@ struct SnapshotTests {
         for c in "Your order ships today 🚚" { _ = reducer.reduce(&state, .key(.char(c))) }
         let frame = view.render(state, width: 80, height: 24)
         try check("compose-80x24", frame)
-        #expect(frame.cursor != nil)
+        #expect(frame.cursor != nil && !frame.text.contains("characters"))
+        // A long reply counts itself.
+        _ = reducer.reduce(&state, .key(.paste(String(repeating: "word ", count: 200))))
+        #expect(view.render(state, width: 80, height: 24).text.contains("─ Reply · 1024 characters · Enter send"))
     }
 
     @Test func theWhatsAppWindowWarningWrapsToThePane() {
