@@ -281,6 +281,9 @@ public struct InboxState: Equatable, Sendable {
     public var connection = ConnectionState.connecting
     public var lastSync: Timestamp?
     public var notice: Notice?
+    /// A standing problem the agent must keep in mind (no local cache): in the status bar for
+    /// as long as it lasts.
+    public var warning: String?
     public var themeName: String
     /// The themes `:theme` can switch to, for the agent who does not know their names.
     public var themeNames: [String] = []

@@ -28,6 +28,38 @@ public final class LocalStore: Sendable {
         try Self.migrator.migrate(db)
     }
 
+    /// Opens the cache at `path`. One that cannot be read (a crash mid-write on a full disk, a
+    /// file from elsewhere) is set aside, never deleted, and a fresh one made in its place.
+    /// Returns the store, or nil when none can be made, and what the agent should be told.
+    public static func openOrSetAside(path: String, conversationLimit: Int = 20_000,
+                                      now: Date = Date()) -> (store: LocalStore?, problem: String?) {
+        do { return (try LocalStore(path: path, conversationLimit: conversationLimit), nil) } catch let first {
+            let aside = path + ".unreadable-\(Int(now.timeIntervalSince1970))"
+            let files = FileManager.default
+            guard files.fileExists(atPath: path), (try? files.moveItem(atPath: path, toPath: aside)) != nil else {
+                return (nil, "No local cache (\(reason(first))): replies, drafts and notes are not kept if the inbox closes")
+            }
+            for suffix in ["-wal", "-shm"] { try? files.moveItem(atPath: path + suffix, toPath: aside + suffix) }
+            do {
+                return (try LocalStore(path: path, conversationLimit: conversationLimit),
+                        "Local cache unreadable (\(reason(first))): kept as \((aside as NSString).lastPathComponent), a new one started")
+            } catch {
+                return (nil, "No local cache (\(reason(error))): replies, drafts and notes are not kept if the inbox closes")
+            }
+        }
+    }
+
+    /// SQLite's own words for what went wrong, without the statement it was running.
+    static func reason(_ error: any Error) -> String {
+        if let database = error as? DatabaseError { return database.message ?? database.description }
+        // Foundation's file errors wrap the system's: "Not a directory" says it, "Code=512" does not.
+        let file = error as NSError
+        if let system = (file.userInfo[NSUnderlyingErrorKey] as? any Error).map({ $0 as NSError }), system.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(system.code))) + ((file.userInfo[NSFilePathErrorKey] as? String).map { ": \($0)" } ?? "")
+        }
+        return String(describing: error)
+    }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in

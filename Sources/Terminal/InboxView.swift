@@ -106,7 +106,7 @@ public struct InboxView: Sendable {
         let hint = (state.filter.isActive ? " esc all conversations " : "") + " r reply  t tag  b blacklist  a note  space next unread "
         // A failed poll says why (a refused key and a server error call for different things),
         // unless a notice answering the agent's last key needs the room.
-        if let text = state.notice?.text ?? reason {
+        if let text = state.notice?.text ?? reason ?? state.warning {
             x += frame.put(" │ ", x: x, y: y, maxWidth: frame.width - x, role: .status)
             frame.put(Frame.truncate(Sanitizer.clean(text), to: frame.width - x), x: x, y: y, maxWidth: frame.width - x,
                       role: state.notice?.isError ?? true ? .statusError : .status)

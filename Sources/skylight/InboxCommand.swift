@@ -60,11 +60,8 @@ struct InboxCommand: AsyncParsableCommand {
         let client = SkyLightClient(configuration: .init(baseURL: config.baseURL, apiKey: config.apiKey!, authScheme: config.authScheme,
                                                          retry: RetryPolicy(maxAttempts: 3), timeout: 15),
                                     logger: Logger(label: "skylight.sdk"))
-        let store: LocalStore?
-        do { store = try LocalStore(path: cachePath, conversationLimit: config.cacheConversations) } catch {
-            logger.error("cache unavailable at \(cachePath): \(error)")
-            store = nil
-        }
+        let (store, cacheProblem) = LocalStore.openOrSetAside(path: cachePath, conversationLimit: config.cacheConversations)
+        if let cacheProblem { logger.error("\(cacheProblem) (cache: \(cachePath))") }
         let restored = try? store?.restoreAction()
         var hasCache = false
         if case .restored(_, _, _, _, let rows)? = restored { hasCache = !rows.isEmpty }
@@ -93,6 +90,8 @@ struct InboxCommand: AsyncParsableCommand {
         state.nextPollAt = .now
         state.instance = String(UUID().uuidString.prefix(8)) + "-"
         state.themeNames = themes.names
+        // Without a cache the agent must know before writing anything; a cache set aside is news once.
+        if let cacheProblem { if store == nil { state.warning = cacheProblem } else { startup.append(.terminalNote(cacheProblem)) } }
         let reducer = Reducer(keyMap: config.keyMap)
         let initialState = state
         let colorTheme = noColor ? initialTheme.withoutColors : initialTheme

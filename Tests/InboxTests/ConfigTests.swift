@@ -143,6 +143,23 @@ struct LocalStoreTests {
         #expect(try store.outbox().map(\.id) == ["b", "c"])
     }
 
+    @Test func anUnreadableCacheIsSetAsideNotLostAndAFreshOneStarted() throws {
+        let folder = NSTemporaryDirectory() + "skylight-store-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/cache.sqlite"
+        try Data("not a database, but someone's bytes".utf8).write(to: URL(fileURLWithPath: path))
+        let (store, problem) = LocalStore.openOrSetAside(path: path, now: Date(timeIntervalSince1970: 1_700_000_000))
+        let aside = path + ".unreadable-1700000000"
+        #expect(problem == "Local cache unreadable (file is not a database): kept as cache.sqlite.unreadable-1700000000, a new one started")
+        #expect(try String(contentsOfFile: aside, encoding: .utf8) == "not a database, but someone's bytes")
+        try store?.saveDraft(contactID: 1, text: "kept")
+        #expect(try store?.drafts() == [1: "kept"])
+
+        // Nowhere to write one: no store, and the agent is told what that means.
+        let (none, why) = LocalStore.openOrSetAside(path: path + "/cache.sqlite")
+        #expect(none == nil && why?.hasPrefix("No local cache (File exists: \(path)") == true && why?.contains("not kept") == true, "\(why ?? "")")
+    }
+
     @Test func detailsComeBackForTheNewestConversations() throws {
         let path = NSTemporaryDirectory() + "skylight-store-\(UUID().uuidString)/cache.sqlite"
         let t = Timestamp("2026-03-04T12:00:00.000000Z")!

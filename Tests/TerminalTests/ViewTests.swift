@@ -294,6 +294,12 @@ struct SnapshotTests {
         #expect(view.render(state, width: 140, height: 30).text.contains("Loading earlier messages…"))
     }
 
+    @Test func aStandingWarningStaysInTheStatusBar() {
+        var state = Sample.state(width: 100, height: 30)
+        state.warning = "No local cache (disk full): replies, drafts and notes are not kept if the inbox closes"
+        #expect(view.render(state, width: 100, height: 30).row(29).contains("│ No local cache (disk full)"))
+    }
+
     @Test func theCommandLineOffersWhatTabCompletes() {
         var state = Sample.state(width: 100, height: 30)
         state.themeNames = ["default-dark", "light"]
