@@ -777,7 +777,9 @@ public struct Reducer: Sendable {
             else { wait = min(60, max(2, state.pollInterval * 2)) }
             state.pollInterval = wait
             state.nextPollAt = state.now.adding(seconds: wait)
-            let reason = error.description
+            // A key revoked or changed since the inbox opened: "HTTP 401" alone does not say what to do.
+            let reason = [401, 403].contains(error.status)
+                ? "the server refused the API key (\(error)): check SKYLIGHT_API_KEY or api_key in the config" : error.description
             switch state.connection {
             case .offline: break
             case .retrying(_, _) where error.requestNeverLeft || error.isOutcomeUnknown:

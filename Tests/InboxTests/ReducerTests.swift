@@ -690,6 +690,13 @@ struct ContactActionTests {
         #expect(h.state.notice == nil && h.state.filter.query == "olivia")
     }
 
+    @Test func aKeyRefusedMidSessionSaysWhatToCheck() {
+        var h = Harness()
+        h.send(.conversationsFailed(.http(status: 401, message: "Unauthenticated.", fieldErrors: [:]), isPoll: true))
+        guard case .retrying(_, let reason) = h.state.connection else { Issue.record("\(h.state.connection)"); return }
+        #expect(reason.hasPrefix("the server refused the API key (HTTP 401") && reason.hasSuffix("check SKYLIGHT_API_KEY or api_key in the config"))
+    }
+
     @Test func ctrlCSaysHowToQuit() {
         var h = Harness()
         #expect(h.press(.ctrl("c")) == [] && !h.state.quitting && h.state.notice?.text == "q quits")
