@@ -197,6 +197,13 @@ public struct OutboxEntry: Equatable, Sendable, Identifiable {
     public var contactID: Int
     public var text: String
     public var state: State
+
+    /// The inbox that made this entry: its id reads contact-time-instance-serial (see
+    /// ``InboxState/instance``); nil for entries from before instances were named.
+    public var owner: String? {
+        let parts = id.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[2].count == 8 ? String(parts[2]) : nil
+    }
     public var createdAt: Timestamp
     public var attempts = 0
     /// When a queued entry may be sent again (after a refused connection or a 429).

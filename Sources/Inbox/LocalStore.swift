@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SkyLight
+import Synchronization
 
 /// The inbox's own SQLite file, one per account: drafts, the outbox, read watermarks and the
 /// last known conversation list, so the inbox paints before the network answers and loses no
@@ -9,6 +10,10 @@ public final class LocalStore: Sendable {
     let db: any DatabaseWriter
     /// The most conversations kept; older ones are pruned.
     public let conversationLimit: Int
+    /// Where each running inbox on this file holds a lock (see `claim(instance:)`); nil in memory.
+    let instancesFolder: String?
+    /// The lock this inbox holds while it runs, -1 before `claim(instance:)`.
+    let claimed = Mutex<Int32>(-1)
 
     /// Opens (creating and migrating) the store at `path`; `:memory:` for tests.
     public init(path: String, conversationLimit: Int = 20_000) throws {
@@ -17,6 +22,7 @@ public final class LocalStore: Sendable {
         // The store is read at start and written now and then: a small page cache per
         // connection is enough (SQLite's default is 2 MB each).
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -256") }
+        instancesFolder = path == ":memory:" ? nil : path + ".instances"
         if path == ":memory:" {
             db = try DatabaseQueue(configuration: configuration)
         } else {
@@ -26,6 +32,10 @@ public final class LocalStore: Sendable {
         }
         self.conversationLimit = conversationLimit
         try Self.migrator.migrate(db)
+    }
+
+    deinit {
+        claimed.withLock { held in if held >= 0 { close(held) } }
     }
 
     /// Opens the cache at `path`. One that cannot be read (a crash mid-write on a full disk, a
@@ -287,8 +297,10 @@ public final class LocalStore: Sendable {
     }
 
     /// Everything needed to paint and resume at start-up, as one action.
+    /// What the cache holds, as the action that restores it. Replies another running inbox
+    /// on this file owns stay its own: taken over, they could go out twice.
     public func restoreAction() throws -> Action {
-        .restored(drafts: try drafts(), noteDrafts: try noteDrafts(), outbox: try outbox(), readMarks: try readMarks(),
-                  conversations: try conversations())
+        .restored(drafts: try drafts(), noteDrafts: try noteDrafts(), outbox: try outbox().filter { !isRunning(owner: $0.owner) },
+                  readMarks: try readMarks(), conversations: try conversations())
     }
 }

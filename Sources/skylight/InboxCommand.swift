@@ -62,6 +62,9 @@ struct InboxCommand: AsyncParsableCommand {
                                     logger: Logger(label: "skylight.sdk"))
         let (store, cacheProblem) = LocalStore.openOrSetAside(path: cachePath, conversationLimit: config.cacheConversations)
         if let cacheProblem { logger.error("\(cacheProblem) (cache: \(cachePath))") }
+        // Named before the outbox is read: another inbox on this cache leaves this one's replies alone.
+        let instance = String(UUID().uuidString.prefix(8))
+        store?.claim(instance: instance)
         let restored = try? store?.restoreAction()
         var hasCache = false
         if case .restored(_, _, _, _, let rows)? = restored { hasCache = !rows.isEmpty }
@@ -88,7 +91,7 @@ struct InboxCommand: AsyncParsableCommand {
         var state = InboxState(accountLabel: demo ? "demo sandbox" : URL(string: config.baseURL)?.host ?? config.baseURL,
                                now: .now, themeName: initialTheme.name, settings: config.settings)
         state.nextPollAt = .now
-        state.instance = String(UUID().uuidString.prefix(8)) + "-"
+        state.instance = instance + "-"
         state.themeNames = themes.names
         // Without a cache the agent must know before writing anything; a cache set aside is news once.
         if let cacheProblem { if store == nil { state.warning = cacheProblem } else { startup.append(.terminalNote(cacheProblem)) } }

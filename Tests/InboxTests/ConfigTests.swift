@@ -143,6 +143,25 @@ struct LocalStoreTests {
         #expect(try store.outbox().map(\.id) == ["b", "c"])
     }
 
+    @Test func aSecondInboxOnTheSameCacheLeavesTheFirstsRepliesAlone() throws {
+        let path = NSTemporaryDirectory() + "skylight-store-\(UUID().uuidString)/cache.sqlite"
+        let t = Timestamp("2026-03-04T12:00:00.000000Z")!
+        func outbox(_ action: Action) -> [String] { if case .restored(_, _, let outbox, _, _) = action { outbox.map(\.id) } else { [] } }
+        var first: LocalStore? = try LocalStore(path: path)
+        first?.claim(instance: "AAAAAAAA")
+        // Queued while offline: whichever inbox restores it would send it.
+        try first?.saveOutbox(OutboxEntry(id: "7-1772625600000000-AAAAAAAA-1", contactID: 7, text: "hi", createdAt: t, attempts: 1))
+        try first?.saveOutbox(OutboxEntry(id: "8-1772625600000000-2", contactID: 8, text: "older kind of id", createdAt: t, attempts: 1))
+        let second = try LocalStore(path: path)
+        second.claim(instance: "BBBBBBBB")
+        #expect(outbox(try second.restoreAction()) == ["8-1772625600000000-2"])
+        // The first inbox ends: its reply is the next one's to send.
+        first = nil
+        #expect(outbox(try second.restoreAction()) == ["7-1772625600000000-AAAAAAAA-1", "8-1772625600000000-2"])
+        #expect(!FileManager.default.fileExists(atPath: path + ".instances/AAAAAAAA.lock"))
+        #expect(FileManager.default.fileExists(atPath: path + ".instances/BBBBBBBB.lock"))
+    }
+
     @Test func anUnreadableCacheIsSetAsideNotLostAndAFreshOneStarted() throws {
         let folder = NSTemporaryDirectory() + "skylight-store-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -690,6 +690,13 @@ struct ContactActionTests {
         #expect(h.state.notice == nil && h.state.filter.query == "olivia")
     }
 
+    @Test func anOutboxEntryNamesTheInboxThatMadeIt() {
+        var h = Harness()
+        h.state.instance = "C0FFEE42-"
+        h.press(.char("r")); h.type("hi"); h.press(.enter)
+        #expect(h.state.outbox.first?.owner == "C0FFEE42")
+    }
+
     @Test func aKeyRefusedMidSessionSaysWhatToCheck() {
         var h = Harness()
         h.send(.conversationsFailed(.http(status: 401, message: "Unauthenticated.", fieldErrors: [:]), isPoll: true))
