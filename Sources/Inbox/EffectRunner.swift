@@ -11,8 +11,8 @@ public final class EffectRunner: Sendable {
     let post: @Sendable (Action) -> Void
     let logger: Logger
     let searchTask = Mutex<Task<Void, Never>?>(nil)
-    let draftTasks = Mutex<[Int: Task<Void, Never>]>([:])
-    let noteTask = Mutex<Task<Void, Never>?>(nil)
+    /// Writes waiting for a pause in typing, by what they write ("draft 42", "notes").
+    let pendingWrites = Mutex<[String: Task<Void, Never>]>([:])
     /// How long typing must pause before a draft is written or a search is sent.
     let debounce: Duration
 
@@ -159,29 +159,13 @@ public final class EffectRunner: Sendable {
                 }
             }
         case .saveDraft(let contactID, let text):
-            guard let store else { return }
-            let debounce = debounce
-            let logger = logger
-            let task = Task {
-                try? await Task.sleep(for: debounce)
-                guard !Task.isCancelled else { return }
-                do { try store.saveDraft(contactID: contactID, text: text) } catch { logger.error("draft not saved: \(error)") }
-            }
-            draftTasks.withLock { $0[contactID]?.cancel(); $0[contactID] = task }
+            writeAfterPause("draft \(contactID)") { try $0.saveDraft(contactID: contactID, text: text) }
         case .saveOutbox(let entry):
             write { try $0.saveOutbox(entry) }
         case .removeOutbox(let id):
             write { try $0.removeOutbox(id: id) }
         case .saveNoteDrafts(let notes):
-            guard let store else { return }
-            let debounce = debounce
-            let logger = logger
-            let task = Task {
-                try? await Task.sleep(for: debounce)
-                guard !Task.isCancelled else { return }
-                do { try store.saveNoteDrafts(notes) } catch { logger.error("notes not kept: \(error)") }
-            }
-            noteTask.withLock { $0?.cancel(); $0 = task }
+            writeAfterPause("notes") { try $0.saveNoteDrafts(notes) }
         case .saveReadMark(let contactID, let at):
             write { try $0.saveReadMark(contactID: contactID, at: at) }
         case .cacheConversations(let rows):
@@ -199,6 +183,18 @@ public final class EffectRunner: Sendable {
         Task(executorPreference: client.preferredExecutor, operation: body)
     }
 
+    /// Writes once typing pauses: a newer write of the same thing replaces one still waiting.
+    func writeAfterPause(_ what: String, _ body: @escaping @Sendable (LocalStore) throws -> Void) {
+        guard let store else { return }
+        let (debounce, logger) = (debounce, logger)
+        let task = Task {
+            try? await Task.sleep(for: debounce)
+            guard !Task.isCancelled else { return }
+            do { try body(store) } catch { logger.error("\(what) not saved: \(error)") }
+        }
+        pendingWrites.withLock { $0[what]?.cancel(); $0[what] = task }
+    }
+
     /// Outbox and read-mark writes happen at once, in order, before the next action: they are
     /// small, and a reply must be on disk before its send starts.
     func write(_ body: (LocalStore) throws -> Void) {
@@ -208,8 +204,7 @@ public final class EffectRunner: Sendable {
 
     /// Writes every pending draft now (quit, SIGHUP).
     public func flushDrafts(_ drafts: [Int: String], notes: [Int: [String]]) {
-        draftTasks.withLock { tasks in tasks.values.forEach { $0.cancel() }; tasks = [:] }
-        noteTask.withLock { $0?.cancel(); $0 = nil }
+        pendingWrites.withLock { tasks in tasks.values.forEach { $0.cancel() }; tasks = [:] }
         guard let store else { return }
         for (contactID, text) in drafts { try? store.saveDraft(contactID: contactID, text: text) }
         try? store.saveNoteDrafts(notes)
