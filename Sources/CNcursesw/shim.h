@@ -10,8 +10,6 @@
 #endif
 #define NCURSES_WIDECHAR 1
 #include <errno.h>
-#include <stdio.h>
-#include <time.h>
 #include <locale.h>
 #include <wchar.h>
 #include <signal.h>
@@ -20,8 +18,6 @@
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
-#include <spawn.h>
 #include <curses.h>
 
 /* Opens the terminal as `type` (NULL: $TERM). NULL when this machine has no terminfo entry
@@ -150,45 +146,27 @@ static inline int skylight_doupdate(void) {
     return result;
 }
 
-/* Runs `sh -c command sh argument` the way system() runs a command: in the inbox's own process
-   group, which owns the terminal, so an editor can read it and set its modes (a child in a group
-   of its own, as Foundation's Process starts it, is stopped or refused by the terminal). Ctrl-C
-   and Ctrl-\ belong to the child meanwhile. Returns the exit status, 128 + the signal that ended
-   the child, or -1 if it could not be started. */
-extern char **environ;
-static inline int skylight_run_in_foreground(const char *command, const char *argument) {
-    struct sigaction ignore, previous_int, previous_quit;
+/* While a child has the terminal (the editor), Ctrl-C and Ctrl-\\ are its own: the inbox
+   ignores them meanwhile, as system() does. (Spawning happens in Swift: spawn.h here would
+   give fd_set a second definition under _XOPEN_SOURCE, which a clean build refuses.) */
+static inline struct sigaction *skylight_saved_interrupts(void) {
+    static struct sigaction saved[2];
+    return saved;
+}
+static inline void skylight_hand_interrupts_to_child(void) {
+    struct sigaction ignore;
     memset(&ignore, 0, sizeof ignore);
     ignore.sa_handler = SIG_IGN;
     sigemptyset(&ignore.sa_mask);
-    sigaction(SIGINT, &ignore, &previous_int);
-    sigaction(SIGQUIT, &ignore, &previous_quit);
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    sigset_t defaults, none;
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGINT);
-    sigaddset(&defaults, SIGQUIT);
-    sigemptyset(&none);
-    posix_spawnattr_setsigdefault(&attributes, &defaults);
-    posix_spawnattr_setsigmask(&attributes, &none);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-    char *argv[] = { "sh", "-c", (char *)command, "sh", (char *)argument, NULL };
-    pid_t child;
-    int result = -1;
-    int spawned = posix_spawn(&child, "/bin/sh", NULL, &attributes, argv, environ);
-    if (spawned == 0) {
-        int status = 0;
-        pid_t waited;
-        do { waited = waitpid(child, &status, 0); } while (waited < 0 && errno == EINTR);
-        if (waited == child) result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    posix_spawnattr_destroy(&attributes);
-    sigaction(SIGINT, &previous_int, NULL);
-    sigaction(SIGQUIT, &previous_quit, NULL);
-    if (spawned != 0) errno = spawned;
-    return result;
+    sigaction(SIGINT, &ignore, &skylight_saved_interrupts()[0]);
+    sigaction(SIGQUIT, &ignore, &skylight_saved_interrupts()[1]);
 }
+static inline void skylight_take_interrupts_back(void) {
+    sigaction(SIGINT, &skylight_saved_interrupts()[0], NULL);
+    sigaction(SIGQUIT, &skylight_saved_interrupts()[1], NULL);
+}
+extern char **environ;
+static inline char **skylight_environment(void) { return environ; }
 
 /* The parent of `pid`, from /proc; -1 if unknown. */
 static inline pid_t skylight_parent_of(pid_t pid) {
@@ -237,8 +215,7 @@ static inline void skylight_suspend(void) {
     sigaction(SIGTSTP, &stop, &previous_stop);
     sigaction(SIGCONT, &note, &previous_continue);
     kill(0, SIGTSTP);  /* the whole group, as the terminal would */
-    struct timespec step = { 0, 10 * 1000 * 1000 };
-    for (int waited = 0; waited < 300 && !skylight_continued; waited++) nanosleep(&step, NULL);
+    for (int waited = 0; waited < 300 && !skylight_continued; waited++) usleep(10 * 1000);
     sigaction(SIGTSTP, &previous_stop, NULL);
     sigaction(SIGCONT, &previous_continue, NULL);
 }

@@ -246,9 +246,9 @@ public final class TerminalApp {
         defer { try? FileManager.default.removeItem(atPath: path) }
         screen.suspend()
         defer { screen.resume() }
-        switch skylight_run_in_foreground("\(editor) \"$1\"", path) {
+        switch runInForeground("\(editor) \"$1\"", path) {
         case 0: break
-        case -1: return .failure(EditorFailure(message: "Could not start /bin/sh for the editor: \(String(cString: strerror(errno)))"))
+        case nil: return .failure(EditorFailure(message: "Could not start /bin/sh for the editor: \(String(cString: strerror(errno)))"))
         case 126, 127:
             // The shell's "cannot run" and "not found": the agent's setting, not their choice to quit.
             return .failure(EditorFailure(message: "The editor “\(editor)” could not be run: set $VISUAL or $EDITOR"))
