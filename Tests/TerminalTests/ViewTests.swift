@@ -309,6 +309,11 @@ struct SnapshotTests {
         // Free text (a note) offers nothing.
         state.mode = .command(editor: LineEditor("note called"))
         #expect(!view.render(state, width: 100, height: 30).row(29).contains("Tab"))
+        // Tag titles come from the server: offered, they are made safe like any other text.
+        state.tags = [Tag(id: 1, title: "\u{1B}]0;owned\u{07}VIP\u{202E}"), Tag(id: 2, title: "Billing")]
+        state.mode = .command(editor: LineEditor("tag "))
+        let offered = view.render(state, width: 100, height: 30).row(29)
+        #expect(offered.contains("Billing") && offered.contains("␛") && !offered.contains("\u{1B}") && !offered.contains("\u{202E}"))
     }
 
     @Test func aNoteNotYetSavedIsNamedInTheSidebarAndTheList() {
