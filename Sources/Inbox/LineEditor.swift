@@ -50,10 +50,14 @@ public struct LineEditor: Equatable, Sendable {
             let end = lineEnd(of: cursor)
             characters.removeSubrange(cursor..<end); return .edited
         case .ctrl("w"), .alt("\u{7F}"):
-            var start = cursor
-            while start > 0, characters[start - 1].isWhitespace { start -= 1 }
-            while start > 0, !characters[start - 1].isWhitespace { start -= 1 }
+            let start = wordStart(before: cursor)
             characters.removeSubrange(start..<cursor); cursor = start; return .edited
+        case .alt("d"):
+            let end = wordEnd(after: cursor)
+            guard end > cursor else { return .ignored }
+            characters.removeSubrange(cursor..<end); return .edited
+        case .alt("b"): cursor = wordStart(before: cursor); return .moved
+        case .alt("f"): cursor = wordEnd(after: cursor); return .moved
         case .up:
             guard multiline else { return .ignored }
             let start = lineStart(of: cursor)
@@ -84,6 +88,22 @@ public struct LineEditor: Equatable, Sendable {
             characters.insert(c, at: cursor)
         }
         cursor += 1
+    }
+
+    /// Where the word before `index` starts (readline's M-b, C-w).
+    func wordStart(before index: Int) -> Int {
+        var i = index
+        while i > 0, characters[i - 1].isWhitespace { i -= 1 }
+        while i > 0, !characters[i - 1].isWhitespace { i -= 1 }
+        return i
+    }
+
+    /// Where the word after `index` ends (readline's M-f, M-d).
+    func wordEnd(after index: Int) -> Int {
+        var i = index
+        while i < characters.count, characters[i].isWhitespace { i += 1 }
+        while i < characters.count, !characters[i].isWhitespace { i += 1 }
+        return i
     }
 
     func lineStart(of index: Int) -> Int {

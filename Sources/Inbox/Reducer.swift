@@ -197,7 +197,8 @@ public struct Reducer: Sendable {
     func usesAlt(_ state: InboxState, _ key: Key) -> Bool {
         switch state.mode {
         case .normal: keyMap.command(for: key) != nil
-        case .compose, .note, .search, .command, .tagPicker: key == .alt("\u{7F}") || key == .altEnter  // delete a word, new line
+        // Words (readline's M-b, M-f, M-d, M-Backspace) and a new line.
+        case .compose, .note, .search, .command, .tagPicker: [.alt("\u{7F}"), .alt("b"), .alt("f"), .alt("d"), .altEnter].contains(key)
         case .confirm, .help: false
         }
     }

@@ -984,6 +984,25 @@ struct LineEditorTests {
         #expect(single.handle(.altEnter) == .submit)
     }
 
+    @Test func movesAndDeletesByWordAsReadlineDoes() {
+        var editor = LineEditor("refund sent  today")
+        _ = editor.handle(.alt("b"))
+        #expect(editor.cursor == 13)
+        _ = editor.handle(.alt("b"))
+        #expect(editor.cursor == 7)
+        _ = editor.handle(.alt("d"))
+        #expect(editor.text == "refund   today" && editor.cursor == 7)
+        _ = editor.handle(.alt("f"))
+        #expect(editor.cursor == editor.characters.count)
+        #expect(editor.handle(.alt("d")) == .ignored)
+        // In the composer the reducer hands M-b to the editor, not to "Esc, then b (blacklist)".
+        var h = Harness()
+        h.press(.char("r")); h.type("hello world")
+        h.press(.alt("b")); h.type("big ")
+        guard case .compose(1, let composer) = h.state.mode else { Issue.record("\(h.state.mode)"); return }
+        #expect(composer.text == "hello big world")
+    }
+
     @Test func fuzzyMatchPrefersPrefixesAndRuns() {
         #expect(Reducer.fuzzyMatch("vip", in: ["Very Important", "VIP Customer", "Hot Lead"]) == ["VIP Customer", "Very Important"])
         #expect(Reducer.fuzzyMatch("zz", in: ["VIP"]).isEmpty)
