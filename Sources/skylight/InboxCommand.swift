@@ -72,7 +72,14 @@ struct InboxCommand: AsyncParsableCommand {
         // Without a cache, one quick request before taking over the screen, so a wrong key or URL
         // gets a plain message. With one, the inbox paints at once, without waiting on the
         // network, and the first poll's answer shows in the status bar.
-        if !hasCache { await Self.probe(config, logger: logger) }
+        if !hasCache {
+            // The one wait before the screen is taken (up to the probe's timeout on a slow link):
+            // say what it is. Once answered, the line goes; a failure's message follows it.
+            let shown = isatty(STDERR_FILENO) == 1 && !demo
+            if shown { FileHandle.standardError.write(Data("Connecting to \(URL(string: config.baseURL)?.host ?? config.baseURL)…\n".utf8)) }
+            await Self.probe(config, logger: logger)
+            if shown { FileHandle.standardError.write(Data("\u{1B}[1A\r\u{1B}[2K".utf8)) }
+        }
 
         // Checked after the account, so a wrong key or URL is reported even without a terminal.
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {

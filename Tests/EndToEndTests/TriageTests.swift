@@ -494,6 +494,16 @@ struct StartupMessageTests {
         return home
     }
 
+    @Test func theWaitForAFirstAnswerSaysWhatItIs() async throws {
+        try await TerminalLock.exclusive {
+            let tmux = try await Tmux(width: 100, height: 10, command: "sh -c '\(Tmux.binary); echo EXIT=$?; exec sleep 60'",
+                                      environment: ["HOME": try home(), "SKYLIGHT_API_KEY": "k", "SKYLIGHT_BASE_URL": "http://127.0.0.1:9/api/v1"])
+            defer { tmux.kill() }
+            let screen = try await tmux.wait(for: "EXIT=1", timeout: 30)
+            #expect(screen.contains("Connecting to 127.0.0.1…\nskylight: Cannot reach http://127.0.0.1:9/api/v1"), "\(screen)")
+        }
+    }
+
     @Test func missingKey() async throws {
         let out = try await skylight([], environment: ["HOME": try home()])
         #expect(out.contains("No API key") && out.contains("skylight --demo") && out.hasSuffix("status=1"))
