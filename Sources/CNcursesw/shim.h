@@ -146,24 +146,33 @@ static inline int skylight_doupdate(void) {
     return result;
 }
 
-/* While a child has the terminal (the editor), Ctrl-C and Ctrl-\\ are its own: the inbox
-   ignores them meanwhile, as system() does. (Spawning happens in Swift: spawn.h here would
-   give fd_set a second definition under _XOPEN_SOURCE, which a clean build refuses.) */
+/* While a child has the terminal (the editor), Ctrl-C and Ctrl-\ are its own: the inbox
+   ignores them meanwhile, as system() does, and Ctrl-Z stops it plainly. (Spawning happens
+   in Swift: spawn.h here would give fd_set a second definition under _XOPEN_SOURCE, which a
+   clean build refuses.) */
 static inline struct sigaction *skylight_saved_interrupts(void) {
-    static struct sigaction saved[2];
+    static struct sigaction saved[3];
     return saved;
 }
 static inline void skylight_hand_interrupts_to_child(void) {
-    struct sigaction ignore;
+    struct sigaction ignore, stop;
     memset(&ignore, 0, sizeof ignore);
     ignore.sa_handler = SIG_IGN;
     sigemptyset(&ignore.sa_mask);
     sigaction(SIGINT, &ignore, &skylight_saved_interrupts()[0]);
     sigaction(SIGQUIT, &ignore, &skylight_saved_interrupts()[1]);
+    /* The editor's own Ctrl-Z stops the whole group: the inbox just stops too. ncurses' handler
+       would resume curses on the way back, so the screen came back without the alternate
+       screen and the inbox was left drawn over the shell when it quit. */
+    memset(&stop, 0, sizeof stop);
+    stop.sa_handler = SIG_DFL;
+    sigemptyset(&stop.sa_mask);
+    sigaction(SIGTSTP, &stop, &skylight_saved_interrupts()[2]);
 }
 static inline void skylight_take_interrupts_back(void) {
     sigaction(SIGINT, &skylight_saved_interrupts()[0], NULL);
     sigaction(SIGQUIT, &skylight_saved_interrupts()[1], NULL);
+    sigaction(SIGTSTP, &skylight_saved_interrupts()[2], NULL);
 }
 extern char **environ;
 static inline char **skylight_environment(void) { return environ; }

@@ -4,7 +4,8 @@ import Foundation
 /// Runs `sh -c command sh argument` the way system() runs a command: in the inbox's own
 /// process group, which owns the terminal, so an editor can read it and set its modes. (A
 /// child in a group of its own, as Foundation's `Process` starts it, is stopped or refused by
-/// the terminal: vi quits at once.) Ctrl-C and Ctrl-\ belong to the child meanwhile.
+/// the terminal: vi quits at once.) Ctrl-C and Ctrl-\ belong to the child meanwhile, and
+/// the child's Ctrl-Z stops the inbox with it, untouched.
 ///
 /// Returns the exit status, or 128 + the signal that ended the child; nil if it could not be
 /// started, with `errno` saying why.

@@ -155,6 +155,11 @@ final class Tmux: @unchecked Sendable {
         Issue.record("no process named \(program) in the pane")
     }
 
+    /// Whether the terminal shows its alternate screen, where a full-screen program draws.
+    func alternateScreen() async throws -> Bool {
+        try await tmux(["display-message", "-p", "-t", name, "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+    }
+
     /// Stops the server, which hangs up on the program as a dropped SSH link would. Synchronous,
     /// so a `defer` can call it and no session outlives its test.
     func kill() {

@@ -278,8 +278,26 @@ struct TriageTests {
         try await shell.wait(for: "› before the break and after")
         try await shell.keys("Escape")
         try await shell.wait(for: "Draft saved")
+
+        // Ctrl-Z inside the editor stops the editor and the inbox together; after fg the editor
+        // goes on, and the inbox comes back on its own screen.
+        try await shell.keys("E")
+        try await shell.wait(for: "editor>")
+        try await shell.keys("C-z")
+        try await shell.wait(for: "Stopped")
+        try await shell.type("fg")
+        try await shell.keys("Enter")
+        try await shell.type("written after fg")
+        try await shell.keys("Enter")
+        try await shell.wait(for: "› written after fg")
+        #expect(try await shell.alternateScreen())
+        try await shell.keys("Escape")
+        try await shell.wait(for: "Draft saved")
         try await shell.keys("q")
         try await eventually("the shell prompt is back") { try await shell.lines().last { !$0.isEmpty } == "shell$" }
+        let alternate = try await shell.alternateScreen()
+        let screen = try await shell.screen()
+        #expect(!alternate && !screen.contains("Conversations"), "\(screen)")
 
         // Started with no job-control shell, there is nothing to come back to: it says so.
         let bare = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
