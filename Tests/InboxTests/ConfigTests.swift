@@ -160,6 +160,11 @@ struct LocalStoreTests {
         #expect(outbox(try second.restoreAction()) == ["7-1772625600000000-AAAAAAAA-1", "8-1772625600000000-2"])
         #expect(!FileManager.default.fileExists(atPath: path + ".instances/AAAAAAAA.lock"))
         #expect(FileManager.default.fileExists(atPath: path + ".instances/BBBBBBBB.lock"))
+        // Locks of inboxes that ended do not pile up: the next start clears them.
+        let ended = path + ".instances/CCCCCCCC.lock"
+        FileManager.default.createFile(atPath: ended, contents: nil)
+        try LocalStore(path: path).claim(instance: "DDDDDDDD")
+        #expect(!FileManager.default.fileExists(atPath: ended) && FileManager.default.fileExists(atPath: path + ".instances/BBBBBBBB.lock"))
     }
 
     @Test func anUnreadableCacheIsSetAsideNotLostAndAFreshOneStarted() throws {
