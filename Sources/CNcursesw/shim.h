@@ -68,14 +68,18 @@ static void skylight_signal_to_pipe(int sig) {
     unsigned char b = (unsigned char)sig;
     if (skylight_signal_fd >= 0) { ssize_t r = write(skylight_signal_fd, &b, 1); (void)r; }
 }
-static inline int skylight_install(int sig, void (*handler)(int), int fd, struct sigaction *previous) {
+/* Sets what a signal does (a handler, SIG_IGN or SIG_DFL), keeping the previous action. */
+static inline int skylight_set_handler(int sig, void (*handler)(int), struct sigaction *previous) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    skylight_signal_fd = fd;
     sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
     return sigaction(sig, &sa, previous);
+}
+static inline int skylight_install(int sig, void (*handler)(int), int fd, struct sigaction *previous) {
+    skylight_signal_fd = fd;
+    return skylight_set_handler(sig, handler, previous);
 }
 static inline void skylight_route_signal(int sig, int fd) { skylight_install(sig, skylight_signal_to_pipe, fd, NULL); }
 
@@ -155,19 +159,12 @@ static inline struct sigaction *skylight_saved_interrupts(void) {
     return saved;
 }
 static inline void skylight_hand_interrupts_to_child(void) {
-    struct sigaction ignore, stop;
-    memset(&ignore, 0, sizeof ignore);
-    ignore.sa_handler = SIG_IGN;
-    sigemptyset(&ignore.sa_mask);
-    sigaction(SIGINT, &ignore, &skylight_saved_interrupts()[0]);
-    sigaction(SIGQUIT, &ignore, &skylight_saved_interrupts()[1]);
+    skylight_set_handler(SIGINT, SIG_IGN, &skylight_saved_interrupts()[0]);
+    skylight_set_handler(SIGQUIT, SIG_IGN, &skylight_saved_interrupts()[1]);
     /* The editor's own Ctrl-Z stops the whole group: the inbox just stops too. ncurses' handler
        would resume curses on the way back, so the screen came back without the alternate
        screen and the inbox was left drawn over the shell when it quit. */
-    memset(&stop, 0, sizeof stop);
-    stop.sa_handler = SIG_DFL;
-    sigemptyset(&stop.sa_mask);
-    sigaction(SIGTSTP, &stop, &skylight_saved_interrupts()[2]);
+    skylight_set_handler(SIGTSTP, SIG_DFL, &skylight_saved_interrupts()[2]);
 }
 static inline void skylight_take_interrupts_back(void) {
     sigaction(SIGINT, &skylight_saved_interrupts()[0], NULL);
@@ -213,16 +210,10 @@ static inline int skylight_can_suspend(void) {
 static volatile sig_atomic_t skylight_continued = 0;
 static void skylight_note_continue(int sig) { (void)sig; skylight_continued = 1; }
 static inline void skylight_suspend(void) {
-    struct sigaction stop, note, previous_stop, previous_continue;
-    memset(&stop, 0, sizeof stop);
-    stop.sa_handler = SIG_DFL;
-    sigemptyset(&stop.sa_mask);
-    memset(&note, 0, sizeof note);
-    note.sa_handler = skylight_note_continue;
-    sigemptyset(&note.sa_mask);
+    struct sigaction previous_stop, previous_continue;
     skylight_continued = 0;
-    sigaction(SIGTSTP, &stop, &previous_stop);
-    sigaction(SIGCONT, &note, &previous_continue);
+    skylight_set_handler(SIGTSTP, SIG_DFL, &previous_stop);
+    skylight_set_handler(SIGCONT, skylight_note_continue, &previous_continue);
     kill(0, SIGTSTP);  /* the whole group, as the terminal would */
     for (int waited = 0; waited < 300 && !skylight_continued; waited++) usleep(10 * 1000);
     sigaction(SIGTSTP, &previous_stop, NULL);

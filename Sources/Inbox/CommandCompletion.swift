@@ -5,22 +5,22 @@
 ///     :theme l<Tab>   → :theme light
 ///     :untag v<Tab>   → :untag VIP      (the selected contact's tags)
 public enum CommandCompletion {
-    /// The commands the line understands, by their full names.
-    public static let names = ["channel", "help", "note", "quit", "reload", "search", "sidebar", "tag", "theme", "unread", "untag"]
+    /// The commands the line understands, by their full names, and whether each takes an argument.
+    static let commands = ["channel": true, "help": false, "note": true, "quit": false, "reload": false, "search": true,
+                           "sidebar": false, "tag": true, "theme": true, "unread": false, "untag": true]
 
     /// The words that could stand for the last word of `line`, best first.
     public static func candidates(for line: String, in state: InboxState) -> [String] {
         let (name, argument) = split(line)
-        guard let argument else { return names.filter { $0.hasPrefix(name.lowercased()) } }
+        guard let argument else { return commands.keys.filter { $0.hasPrefix(name.lowercased()) }.sorted() }
+        let contactTags = state.selectedID.flatMap { state.contacts[$0]?.tags } ?? []
         let choices: [String] = switch name {
         case "theme": state.themeNames
         case "channel": ["all", "whatsapp", "telegram", "instagram"]
-        case "untag": state.selectedID.flatMap { state.contacts[$0]?.tags } ?? []
+        case "untag": contactTags
         case "tag":
             // Tags the contact already has are no use here.
-            state.tags.compactMap(\.title).filter { title in
-                !(state.selectedID.flatMap { state.contacts[$0]?.tags } ?? []).contains { $0.caseInsensitiveCompare(title) == .orderedSame }
-            }
+            state.tags.compactMap(\.title).filter { title in !contactTags.contains { $0.caseInsensitiveCompare(title) == .orderedSame } }
         default: []
         }
         return choices.filter { $0.lowercased().hasPrefix(argument.lowercased()) }.sorted { $0.lowercased() < $1.lowercased() }
@@ -38,7 +38,7 @@ public enum CommandCompletion {
             common = String(common.prefix(shared))
         }
         let completed = argument == nil
-            ? common + (found.count == 1 && !["help", "quit", "reload", "sidebar", "unread"].contains(common) ? " " : "")
+            ? common + (found.count == 1 && commands[common] == true ? " " : "")
             : name + " " + common
         return completed == line ? nil : completed
     }

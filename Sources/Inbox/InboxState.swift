@@ -197,6 +197,10 @@ public struct OutboxEntry: Equatable, Sendable, Identifiable {
     public var contactID: Int
     public var text: String
     public var state: State
+    public var createdAt: Timestamp
+    public var attempts = 0
+    /// When a queued entry may be sent again (after a refused connection or a 429).
+    public var retryAt: Timestamp?
 
     /// The inbox that made this entry: its id reads contact-time-instance-serial (see
     /// ``InboxState/instance``); nil for entries from before instances were named.
@@ -204,10 +208,6 @@ public struct OutboxEntry: Equatable, Sendable, Identifiable {
         let parts = id.split(separator: "-", omittingEmptySubsequences: false)
         return parts.count == 4 && parts[2].count == 8 ? String(parts[2]) : nil
     }
-    public var createdAt: Timestamp
-    public var attempts = 0
-    /// When a queued entry may be sent again (after a refused connection or a 429).
-    public var retryAt: Timestamp?
 
     /// Creates an entry.
     public init(id: String, contactID: Int, text: String, state: State = .queued, createdAt: Timestamp, attempts: Int = 0) {

@@ -296,9 +296,8 @@ public final class LocalStore: Sendable {
         }
     }
 
-    /// Everything needed to paint and resume at start-up, as one action.
-    /// What the cache holds, as the action that restores it. Replies another running inbox
-    /// on this file owns stay its own: taken over, they could go out twice.
+    /// Everything needed to paint and resume at start-up, as one action. Replies another
+    /// running inbox on this file owns stay its own: taken over, they could go out twice.
     public func restoreAction() throws -> Action {
         .restored(drafts: try drafts(), noteDrafts: try noteDrafts(), outbox: try outbox().filter { !isRunning(owner: $0.owner) },
                   readMarks: try readMarks(), conversations: try conversations())

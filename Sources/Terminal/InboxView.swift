@@ -82,9 +82,10 @@ public struct InboxView: Sendable {
             if case .command = state.mode {
                 // What Tab would complete, so the commands and their arguments need no manual.
                 let choices = CommandCompletion.candidates(for: editor.text, in: state)
-                let hint = Sanitizer.clean(choices.prefix(12).joined(separator: "  ")) + (choices.isEmpty ? "" : "  Tab ")
-                if !choices.isEmpty, TextWidth.width(of: hint) < frame.width - used - 2 {
-                    frame.put(hint, x: frame.width - TextWidth.width(of: hint), y: y, maxWidth: frame.width, role: .dim)
+                if !choices.isEmpty {
+                    let hint = Sanitizer.clean(choices.prefix(12).joined(separator: "  ")) + "  Tab "
+                    let width = TextWidth.width(of: hint)
+                    if width < frame.width - used - 2 { frame.put(hint, x: frame.width - width, y: y, maxWidth: frame.width, role: .dim) }
                 }
             }
             return
