@@ -155,6 +155,21 @@ final class Tmux: @unchecked Sendable {
         Issue.record("no process named \(program) in the pane")
     }
 
+    /// Waits until the pane's terminal is in line mode (canonical, as a program reading lines
+    /// sets it), so keys typed next reach that program as a person's would; typed while a shell
+    /// is still handing the terminal over, Enter would arrive untranslated.
+    func waitForLineMode(timeout: Double = 15) async throws {
+        let tty = try await tmux(["display-message", "-p", "-t", name, "#{pane_tty}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let modes = try await ChildProcess.run("/bin/stty", ["-a", "-F", tty]).text
+            if modes.split(whereSeparator: \.isWhitespace).contains("icanon") { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("the terminal never went back to line mode")
+        throw E2EError.timeout("line mode")
+    }
+
     /// Whether the terminal shows its alternate screen, where a full-screen program draws.
     func alternateScreen() async throws -> Bool {
         try await tmux(["display-message", "-p", "-t", name, "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "1"

@@ -287,6 +287,7 @@ struct TriageTests {
         try await shell.wait(for: "Stopped")
         try await shell.type("fg")
         try await shell.keys("Enter")
+        try await shell.waitForLineMode()
         try await shell.type("written after fg")
         try await shell.keys("Enter")
         try await shell.wait(for: "› written after fg")
