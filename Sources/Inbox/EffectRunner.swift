@@ -12,7 +12,9 @@ public final class EffectRunner: Sendable {
     let logger: Logger
     let searchTask = Mutex<Task<Void, Never>?>(nil)
     /// Writes waiting for a pause in typing, by what they write ("draft 42", "notes").
-    let pendingWrites = Mutex<[String: Task<Void, Never>]>([:])
+    let pendingWrites = Mutex<[String: PendingWrite]>([:])
+    /// Held while a waiting write runs, so a flush at quit waits for one already under way.
+    let writing = Mutex<Void>(())
     /// How long typing must pause before a draft is written or a search is sent.
     let debounce: Duration
 
@@ -183,16 +185,39 @@ public final class EffectRunner: Sendable {
         Task(executorPreference: client.preferredExecutor, operation: body)
     }
 
+    /// A write waiting for a pause in typing.
+    struct PendingWrite: Sendable {
+        let serial: Int
+        let body: @Sendable (LocalStore) throws -> Void
+        let task: Task<Void, Never>
+    }
+
     /// Writes once typing pauses: a newer write of the same thing replaces one still waiting.
     func writeAfterPause(_ what: String, _ body: @escaping @Sendable (LocalStore) throws -> Void) {
-        guard let store else { return }
-        let (debounce, logger) = (debounce, logger)
-        let task = Task {
+        guard store != nil else { return }
+        let (debounce, serial) = (debounce, Int.random(in: .min ... .max))
+        let task = Task { [weak self] in
             try? await Task.sleep(for: debounce)
-            guard !Task.isCancelled else { return }
-            do { try body(store) } catch { logger.error("\(what) not saved: \(error)") }
+            guard !Task.isCancelled, let self else { return }
+            let due = pendingWrites.withLock { pending -> PendingWrite? in
+                guard pending[what]?.serial == serial else { return nil }
+                return pending.removeValue(forKey: what)
+            }
+            if let due { run([(what, due)]) }
         }
-        pendingWrites.withLock { $0[what]?.cancel(); $0[what] = task }
+        pendingWrites.withLock { pending in
+            pending[what]?.task.cancel()
+            pending[what] = PendingWrite(serial: serial, body: body, task: task)
+        }
+    }
+
+    func run(_ writes: [(what: String, write: PendingWrite)]) {
+        guard let store else { return }
+        writing.withLock { _ in
+            for (what, write) in writes {
+                do { try write.body(store) } catch { logger.error("\(what) not saved: \(error)") }
+            }
+        }
     }
 
     /// Outbox and read-mark writes happen at once, in order, before the next action: they are
@@ -202,12 +227,14 @@ public final class EffectRunner: Sendable {
         do { try body(store) } catch { logger.error("local store write failed: \(error)") }
     }
 
-    /// Writes every pending draft now (quit, SIGHUP).
-    public func flushDrafts(_ drafts: [Int: String], notes: [Int: [String]]) {
-        pendingWrites.withLock { tasks in tasks.values.forEach { $0.cancel() }; tasks = [:] }
-        guard let store else { return }
-        for (contactID, text) in drafts { try? store.saveDraft(contactID: contactID, text: text) }
-        try? store.saveNoteDrafts(notes)
+    /// Does every write still waiting for a pause now (quit, SIGHUP, suspend). Only those: a
+    /// draft another inbox on this cache has changed since is not written back over.
+    public func flushPendingWrites() {
+        let due = pendingWrites.withLock { pending in
+            defer { pending = [:] }
+            return pending.map { what, write in write.task.cancel(); return (what, write) }
+        }
+        run(due)
     }
 
     static func sdkError(_ error: any Error) -> SkyLightError {

@@ -12,8 +12,8 @@ public final class LocalStore: Sendable {
     public let conversationLimit: Int
     /// Where each running inbox on this file holds a lock (see `claim(instance:)`); nil in memory.
     let instancesFolder: String?
-    /// The lock this inbox holds while it runs, -1 before `claim(instance:)`.
-    let claimed = Mutex<Int32>(-1)
+    /// The lock this inbox holds while it runs (-1 before `claim(instance:)`), and its name.
+    let claimed = Mutex<(lock: Int32, instance: String)>((-1, ""))
 
     /// Opens (creating and migrating) the store at `path`; `:memory:` for tests.
     public init(path: String, conversationLimit: Int = 20_000) throws {
@@ -35,7 +35,7 @@ public final class LocalStore: Sendable {
     }
 
     deinit {
-        claimed.withLock { held in if held >= 0 { close(held) } }
+        claimed.withLock { held in if held.lock >= 0 { close(held.lock) } }
     }
 
     /// Opens the cache at `path`. One that cannot be read (a crash mid-write on a full disk, a
@@ -95,6 +95,16 @@ public final class LocalStore: Sendable {
         migrator.registerMigration("v3: note drafts") { db in
             try db.execute(sql: "CREATE TABLE note_drafts(contact_id INTEGER PRIMARY KEY, texts BLOB NOT NULL)")
         }
+        migrator.registerMigration("v4: note drafts by inbox") { db in
+            // Each running inbox writes its own rows: one inbox's save no longer wipes another's.
+            try db.execute(sql: """
+            CREATE TABLE kept_notes(owner TEXT NOT NULL, contact_id INTEGER NOT NULL, texts BLOB NOT NULL,
+                                    PRIMARY KEY (owner, contact_id));
+            INSERT INTO kept_notes SELECT '', contact_id, texts FROM note_drafts;
+            DROP TABLE note_drafts;
+            ALTER TABLE kept_notes RENAME TO note_drafts;
+            """)
+        }
         return migrator
     }
 
@@ -120,26 +130,16 @@ public final class LocalStore: Sendable {
         }
     }
 
-    /// Replaces the kept notes (see ``InboxState/noteDrafts``) with these.
+    /// Replaces this inbox's kept notes (see ``InboxState/noteDrafts``) with these; another
+    /// inbox's on the same file stay as they are.
     public func saveNoteDrafts(_ drafts: [Int: [String]]) throws {
+        let owner = claimed.withLock { $0.instance }
         try db.write { db in
-            try db.execute(sql: "DELETE FROM note_drafts")
+            try db.execute(sql: "DELETE FROM note_drafts WHERE owner = ?", arguments: [owner])
             for (contactID, texts) in drafts where !texts.isEmpty {
-                try db.execute(sql: "INSERT INTO note_drafts(contact_id, texts) VALUES (?, ?)",
-                               arguments: [contactID, try JSONEncoder().encode(texts)])
+                try db.execute(sql: "INSERT INTO note_drafts(owner, contact_id, texts) VALUES (?, ?, ?)",
+                               arguments: [owner, contactID, try JSONEncoder().encode(texts)])
             }
-        }
-    }
-
-    /// Every kept note, by contact.
-    public func noteDrafts() throws -> [Int: [String]] {
-        try db.read { db in
-            var drafts: [Int: [String]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT contact_id, texts FROM note_drafts") {
-                let data: Data = row[1]
-                if let texts = try? JSONDecoder().decode([String].self, from: data) { drafts[row[0]] = texts }
-            }
-            return drafts
         }
     }
 
@@ -167,17 +167,19 @@ public final class LocalStore: Sendable {
 
     /// Every entry not yet delivered, oldest first.
     public func outbox() throws -> [OutboxEntry] {
-        try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY created_at").map { row in
-                let state: OutboxEntry.State = switch row["state"] as String {
-                case "sending": .sending
-                case "unknown": .unknown(reason: row["detail"] ?? "no answer")
-                case "failed": .failed(row["detail"] ?? "failed")
-                default: .queued
-                }
-                return OutboxEntry(id: row["id"], contactID: row["contact_id"], text: row["text"], state: state,
-                                   createdAt: Timestamp(microseconds: row["created_at"]), attempts: row["attempts"])
+        try db.read { db in try Self.outbox(db) }
+    }
+
+    static func outbox(_ db: Database) throws -> [OutboxEntry] {
+        try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY created_at").map { row in
+            let state: OutboxEntry.State = switch row["state"] as String {
+            case "sending": .sending
+            case "unknown": .unknown(reason: row["detail"] ?? "no answer")
+            case "failed": .failed(row["detail"] ?? "failed")
+            default: .queued
             }
+            return OutboxEntry(id: row["id"], contactID: row["contact_id"], text: row["text"], state: state,
+                               createdAt: Timestamp(microseconds: row["created_at"]), attempts: row["attempts"])
         }
     }
 
@@ -296,10 +298,11 @@ public final class LocalStore: Sendable {
         }
     }
 
-    /// Everything needed to paint and resume at start-up, as one action. Replies another
-    /// running inbox on this file owns stay its own: taken over, they could go out twice.
+    /// Everything needed to paint and resume at start-up, as one action: with this inbox's
+    /// kept notes and replies, those of inboxes that have ended (see `takeOverFromEnded()`).
     public func restoreAction() throws -> Action {
-        .restored(drafts: try drafts(), noteDrafts: try noteDrafts(), outbox: try outbox().filter { !isRunning(owner: $0.owner) },
-                  readMarks: try readMarks(), conversations: try conversations())
+        let taken = try takeOverFromEnded()
+        return .restored(drafts: try drafts(), noteDrafts: taken.notes, outbox: taken.outbox,
+                         readMarks: try readMarks(), conversations: try conversations())
     }
 }

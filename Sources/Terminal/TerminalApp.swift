@@ -67,15 +67,18 @@ public final class TerminalApp {
 
         // Background work starts after the frame is on screen (see the poll below).
         var pending: [Effect] = []
-        func dispatch(_ action: Action) {
-            for effect in reducer.reduce(&state, action) {
-                if effect.belongsToTerminal { perform(effect, screen: screen, runner: runner, mailbox: mailbox) }
-                else { pending.append(effect) }
-            }
-        }
         func startPending() {
             for effect in pending { runner.run(effect) }
             pending = []
+        }
+        func dispatch(_ action: Action) {
+            for effect in reducer.reduce(&state, action) {
+                if effect.belongsToTerminal {
+                    // A suspend or an editor may outlast the process: the writes before it go first.
+                    startPending()
+                    perform(effect, screen: screen, runner: runner, mailbox: mailbox)
+                } else { pending.append(effect) }
+            }
         }
         func syncViewport() {
             let now = screen.size
@@ -176,17 +179,8 @@ public final class TerminalApp {
             }
         }
         startPending()
-        let (drafts, notes) = currentDrafts()
-        runner.flushDrafts(drafts, notes: notes)
+        runner.flushPendingWrites()
         return exit
-    }
-
-    /// The composer's text counts as a draft even if the debounce has not written it yet; a note
-    /// being written or on its way is kept with the others.
-    func currentDrafts() -> (replies: [Int: String], notes: [Int: [String]]) {
-        var drafts = state.drafts
-        if case .compose(let id, let editor) = state.mode { drafts[id] = editor.text }
-        return (drafts, state.unsavedNotes)
     }
 
     func perform(_ effect: Effect, screen: Screen, runner: EffectRunner, mailbox: Mailbox) {
@@ -215,8 +209,7 @@ public final class TerminalApp {
                 return
             }
             // Stopped, the inbox could be killed from the shell: what is being written goes to disk first.
-            let (drafts, notes) = currentDrafts()
-            runner.flushDrafts(drafts, notes: notes)
+            runner.flushPendingWrites()
             screen.suspend()
             skylight_suspend()
             screen.resume()

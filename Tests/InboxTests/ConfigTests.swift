@@ -133,7 +133,7 @@ struct LocalStoreTests {
         }
         let store = try LocalStore(path: path, conversationLimit: 2)
         #expect(try store.drafts() == [1: "half"])
-        #expect(try store.noteDrafts() == [4: ["Refund approved", "Called back\nno answer"]])
+        #expect(try store.restoreAction().restoredNotes == [4: ["Refund approved", "Called back\nno answer"]])
         let outbox = try store.outbox()
         #expect(outbox.map(\.id) == ["a", "b", "c"] && outbox[0].state == .failed("422") && outbox[1].state == .sending)
         #expect(outbox[2].state == .unknown(reason: "timed out"))
@@ -154,17 +154,48 @@ struct LocalStoreTests {
         try first?.saveOutbox(OutboxEntry(id: "8-1772625600000000-2", contactID: 8, text: "older kind of id", createdAt: t, attempts: 1))
         let second = try LocalStore(path: path)
         second.claim(instance: "BBBBBBBB")
-        #expect(outbox(try second.restoreAction()) == ["8-1772625600000000-2"])
+        // The unnamed one belongs to no running inbox: the second takes it, under its own name.
+        #expect(outbox(try second.restoreAction()) == ["8-1772625600000000-BBBBBBBB-2"])
         // The first inbox ends: its reply is the next one's to send.
         first = nil
-        #expect(outbox(try second.restoreAction()) == ["7-1772625600000000-AAAAAAAA-1", "8-1772625600000000-2"])
+        #expect(outbox(try second.restoreAction()) == ["7-1772625600000000-BBBBBBBB-AAAAAAAA1", "8-1772625600000000-BBBBBBBB-2"])
         #expect(!FileManager.default.fileExists(atPath: path + ".instances/AAAAAAAA.lock"))
         #expect(FileManager.default.fileExists(atPath: path + ".instances/BBBBBBBB.lock"))
+        // Taken over, they are the second's: a third inbox starting while it runs leaves them
+        // alone, where it would otherwise send or offer them too.
+        let third = try LocalStore(path: path)
+        third.claim(instance: "CCCCCCCC")
+        #expect(outbox(try third.restoreAction()) == [])
+        #expect(try third.outbox().count == 2)
         // Locks of inboxes that ended do not pile up: the next start clears them.
-        let ended = path + ".instances/CCCCCCCC.lock"
+        let ended = path + ".instances/EEEEEEEE.lock"
         FileManager.default.createFile(atPath: ended, contents: nil)
         try LocalStore(path: path).claim(instance: "DDDDDDDD")
         #expect(!FileManager.default.fileExists(atPath: ended) && FileManager.default.fileExists(atPath: path + ".instances/BBBBBBBB.lock"))
+    }
+
+    @Test func twoInboxesOnTheSameCacheKeepEachOthersNotes() throws {
+        let path = NSTemporaryDirectory() + "skylight-store-\(UUID().uuidString)/cache.sqlite"
+        var first: LocalStore? = try LocalStore(path: path)
+        first?.claim(instance: "AAAAAAAA")
+        var second: LocalStore? = try LocalStore(path: path)
+        second?.claim(instance: "BBBBBBBB")
+        try first?.saveNoteDrafts([1: ["first's note on 1"], 3: ["first's note on 3"]])
+        // The second saves its notes after the first: before, this wiped the first's from the file.
+        try second?.saveNoteDrafts([2: ["second's note on 2"], 3: ["second's note on 3"]])
+        first = nil
+        let third = try LocalStore(path: path)
+        third.claim(instance: "CCCCCCCC")
+        #expect(try third.restoreAction().restoredNotes == [1: ["first's note on 1"], 3: ["first's note on 3"]])
+        // The second ends too: its notes join what the third holds, a contact's notes side by side.
+        second = nil
+        #expect(try third.restoreAction().restoredNotes == [1: ["first's note on 1"], 2: ["second's note on 2"],
+                                                            3: ["first's note on 3", "second's note on 3"]])
+        // The third finishes one note; saving its own rows leaves none of the ended inboxes' behind.
+        try third.saveNoteDrafts([1: ["first's note on 1"], 3: ["first's note on 3", "second's note on 3"]])
+        let fourth = try LocalStore(path: path)
+        fourth.claim(instance: "DDDDDDDD")
+        #expect(try fourth.restoreAction().restoredNotes == [:])
     }
 
     @Test func anUnreadableCacheIsSetAsideNotLostAndAFreshOneStarted() throws {
@@ -205,4 +236,9 @@ struct LocalStoreTests {
         #expect(contacts.map(\.id).sorted() == [2, 3] && contacts.first { $0.id == 2 }?.blacklisted == true)
         #expect(notes[2]?.first?.content == "n2" && tags.map(\.title) == ["VIP"])
     }
+}
+
+extension Action {
+    /// The kept notes a `.restored` carries.
+    var restoredNotes: [Int: [String]]? { if case .restored(_, let notes, _, _, _) = self { notes } else { nil } }
 }

@@ -79,6 +79,26 @@ struct EffectRunnerTests {
         #expect(try store.drafts()[9] == "hello")
     }
 
+    @Test func aFlushWritesWhatWaitsAndNothingElse() async throws {
+        let (sandbox, client, _, collector, _) = try await start()
+        defer { Task { await sandbox.stop() } }
+        let path = NSTemporaryDirectory() + "skylight-runner-\(UUID().uuidString)/c.sqlite"
+        let store = try LocalStore(path: path)
+        let runner = EffectRunner(client: client, store: store, debounce: .seconds(600)) { collector.post($0) }
+        runner.run(.saveDraft(contactID: 9, text: "written before quitting"))
+        runner.run(.saveNoteDrafts([9: ["kept note"]]))
+        #expect(try store.drafts()[9] == nil)
+        runner.flushPendingWrites()
+        #expect(try store.drafts()[9] == "written before quitting")
+        #expect(try store.restoreAction().restoredNotes == [9: ["kept note"]])
+        // A second inbox on this cache changes the draft; a later quit here does not write the
+        // old text back over it.
+        let second = try LocalStore(path: path)
+        try second.saveDraft(contactID: 9, text: "changed in the other terminal")
+        runner.flushPendingWrites()
+        #expect(try store.drafts()[9] == "changed in the other terminal")
+    }
+
     @Test func tagsByTitleCreateAndAssign() async throws {
         let (sandbox, _, runner, collector, _) = try await start()
         defer { Task { await sandbox.stop() } }
