@@ -58,7 +58,7 @@ struct InboxCommand: AsyncParsableCommand {
             cachePath = XDG.cacheHome(environment) + "/skylight/\(Self.accountID(config.baseURL, key)).sqlite"
         }
         let client = SkyLightClient(configuration: .init(baseURL: config.baseURL, apiKey: config.apiKey!, authScheme: config.authScheme,
-                                                         retry: RetryPolicy(maxAttempts: 3), timeout: 15),
+                                                         retry: .inbox, timeout: 15),
                                     logger: Logger(label: "skylight.sdk"))
         let (store, cacheProblem) = LocalStore.openOrSetAside(path: cachePath, conversationLimit: config.cacheConversations)
         if let cacheProblem { logger.error("\(cacheProblem) (cache: \(cachePath))") }

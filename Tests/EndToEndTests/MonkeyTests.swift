@@ -34,7 +34,9 @@ struct MonkeyTests {
         sends.route = "/api/v1/messages/send"
         sends.dropRate = 0.2; sends.truncateRate = 0.1; sends.errorRate = 0.1
         setup.sandbox.faults.set([sends, fault], seed: 11)
-        var random = SplitMix64(seed: 20261121)  // fixed: a failing walk can be replayed
+        // Fixed, so a failing walk can be replayed; SKYLIGHT_MONKEY_SEED walks another way.
+        let seed = ProcessInfo.processInfo.environment["SKYLIGHT_MONKEY_SEED"].flatMap { UInt64($0) } ?? 20261121
+        var random = SplitMix64(seed: seed)
         var markers: [String] = []
         for step in 0..<300 {
             let roll = Int.random(in: 0..<100, using: &random)
@@ -55,7 +57,7 @@ struct MonkeyTests {
             try await Task.sleep(for: .milliseconds(Int.random(in: 0..<40, using: &random)))
             if step % 25 == 24 {
                 let screen = try await tmux.screen()
-                #expect(!screen.contains("EXIT="), "the inbox ended at step \(step):\n\(screen)")
+                #expect(!screen.contains("EXIT="), "seed \(seed): the inbox ended at step \(step):\n\(screen)")
                 if screen.contains("EXIT=") { return }
                 if tmux.width >= 80, tmux.height >= 24 {
                     // The header is back on the top line: a debug build under a burst of keys may take
@@ -67,7 +69,7 @@ struct MonkeyTests {
                         try await Task.sleep(for: .milliseconds(100))
                     }
                     let shown = try await tmux.screen()
-                    #expect(top.contains("SkyLight Inbox") || top.contains("OFFLINE"), "step \(step):\n\(shown)")
+                    #expect(top.contains("SkyLight Inbox") || top.contains("OFFLINE"), "seed \(seed), step \(step):\n\(shown)")
                 }
             }
         }

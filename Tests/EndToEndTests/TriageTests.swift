@@ -354,6 +354,45 @@ struct TriageTests {
         try await second.wait(for: "OFFLINE since", timeout: 60)
     }
 
+    @Test func aLongRateLimitIsShownAndWaitedOutInTheOpen() async throws {
+        try await TerminalLock.exclusive { try await rateLimitExclusively() }
+    }
+
+    func rateLimitExclusively() async throws {
+        let setup = try await Self.setup()
+        defer { Task { await setup.sandbox.stop() } }
+        let tmux = try await Tmux(width: 100, height: 30, command: Tmux.binary, environment: setup.environment)
+        defer { tmux.kill() }
+        try await tmux.wait(for: "● live", timeout: 60)
+        let rows = try await setup.client.messages.conversations(perPage: 100).items
+        let target = try #require(rows.dropFirst().first { ($0.unreadCount ?? 0) > 0 })
+        try await tmux.keys("Space")
+        try await tmux.wait(for: " \(try #require(target.contactName).prefix(12))")
+        try await tmux.keys("r")
+        try await tmux.type("sent once the limit lifts")
+        try await tmux.wait(for: "› sent once the limit lifts")
+
+        // The server refuses everything for a while and says how long. Waited out inside the SDK,
+        // this showed "live" and a queued reply with no reason for as long as it lasted.
+        var limit = FaultRule()
+        limit.rateLimitRate = 1
+        limit.retryAfter = 8
+        setup.sandbox.faults.set([limit])
+        try await tmux.keys("Enter")
+        try await tmux.wait(for: "retrying in", timeout: 6)
+        try await tmux.wait(for: "rate limited (retry after 8 s)")
+        #expect(try await tmux.screen().contains("… queued"))
+
+        // The limit lifts: the reply goes, once.
+        setup.sandbox.faults.set([])
+        try await tmux.wait(for: "● live", timeout: 30)
+        func sent() async throws -> Int {
+            try await setup.client.messages.history(contactID: target.contactID, perPage: 20).items.count { $0.content == "sent once the limit lifts" }
+        }
+        try await eventually("the reply reaches the server", timeout: 30) { try await sent() > 0 }
+        #expect(try await sent() == 1)
+    }
+
     @Test func aWarmCachePaintsBeforeTheServerAnswers() async throws {
         try await TerminalLock.exclusive { try await warmCacheExclusively() }
     }
