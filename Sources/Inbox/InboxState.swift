@@ -298,7 +298,10 @@ public struct InboxState: Equatable, Sendable {
     /// The poll interval now in use, and when the next poll is due.
     public var pollInterval: Double = 2
     public var nextPollAt: Timestamp
-    public var pollInFlight = false
+    /// When the poll now on its way was sent; nil when none is.
+    public var pollStartedAt: Timestamp?
+    /// Whether a poll is on its way.
+    public var pollInFlight: Bool { pollStartedAt != nil }
     public var lastActivity: Timestamp
     public var focused = true
     public var settings: Settings

@@ -33,7 +33,7 @@ public struct Reducer: Sendable {
             return handleKey(&state, key)
         case .tick(let now, let jitter): return tick(&state, now: now, jitter: jitter)
         case .start:
-            state.pollInFlight = true
+            state.pollStartedAt = state.now
             state.nextPollAt = state.now.adding(seconds: state.settings.activePollInterval)
             return [.loadConversations(page: 1, isPoll: false), .loadTags]
         case .scrollShown(let shown):
@@ -723,7 +723,7 @@ public struct Reducer: Sendable {
         if let notice = state.notice, notice.expires <= now { state.notice = nil }
         var effects: [Effect] = []
         if now >= state.nextPollAt, !state.pollInFlight {
-            state.pollInFlight = true
+            state.pollStartedAt = state.now
             effects.append(.loadConversations(page: 1, isPoll: true))
             if let id = state.selectedID, (state.threads[id]?.pagesLoaded ?? 0) > 0, let load = state.threads[id]?.loadNewest(contactID: id) {
                 effects.append(load)
@@ -770,7 +770,7 @@ public struct Reducer: Sendable {
         case .conversationsLoaded(let page, let isPoll):
             return conversationsLoaded(&state, page, isPoll: isPoll)
         case .conversationsFailed(let error, _):
-            state.pollInFlight = false
+            state.pollStartedAt = nil
             state.loadingMoreConversations = false
             state.followingEnd = false
             let wait: Double
@@ -949,7 +949,7 @@ public struct Reducer: Sendable {
     }
 
     func conversationsLoaded(_ state: inout InboxState, _ page: Page<Conversation>, isPoll: Bool) -> [Effect] {
-        if isPoll || page.meta.currentPage == 1 { state.pollInFlight = false }
+        if isPoll || page.meta.currentPage == 1 { state.pollStartedAt = nil }
         let reconnected = switch state.connection { case .retrying, .offline: true; case .connecting, .live: false }
         if case .live = state.connection {} else {
             state.pollInterval = state.settings.activePollInterval

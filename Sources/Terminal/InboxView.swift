@@ -92,10 +92,15 @@ public struct InboxView: Sendable {
         default: break
         }
         var x = 0
+        // A poll on a stalled link can wait for its answer a long time: the status says so,
+        // rather than "live" (or a retry already under way) as if nothing were pending.
+        let waited = state.pollStartedAt.map { Int(state.now.seconds(since: $0)) }.flatMap { $0 >= 5 ? $0 : nil }
         let (dot, label, role, reason): (String, String, StyleRole, String?) = switch state.connection {
-        case .connecting: ("◌", "connecting", .status, nil)
-        case .live: ("●", "live", .statusLive, nil)
-        case .retrying(let at, let reason): ("⟳", "retrying in \(max(1, Int(at.seconds(since: state.now).rounded(.up)))) s", .statusError, reason)
+        case .connecting: ("◌", "connecting" + (waited.map { " · \($0) s" } ?? ""), .status, nil)
+        case .live: waited.map { ("◌", "waiting \($0) s for the server", .status, nil) } ?? ("●", "live", .statusLive, nil)
+        case .retrying(let at, let reason):
+            ("⟳", state.pollInFlight ? "retrying" + (waited.map { " · waiting \($0) s" } ?? " now")
+                                     : "retrying in \(max(1, Int(at.seconds(since: state.now).rounded(.up)))) s", .statusError, reason)
         case .offline(let since, let reason): ("✗", "offline since \(time.clock(since))", .statusError, reason)
         }
         x += frame.put(" \(dot) \(label)", x: x, y: y, maxWidth: frame.width, role: role)

@@ -300,6 +300,24 @@ struct SnapshotTests {
         #expect(view.render(state, width: 100, height: 30).row(29).contains("│ No local cache (disk full)"))
     }
 
+    @Test func aPollWaitingOnAStalledLinkSaysSo() {
+        var state = Sample.state(width: 100, height: 30)
+        state.connection = .live
+        state.pollStartedAt = state.now.adding(seconds: -3)
+        #expect(view.render(state, width: 100, height: 30).row(29).hasPrefix(" ● live"))
+        // Twelve seconds without an answer: "live" would claim what nobody knows any more.
+        state.pollStartedAt = state.now.adding(seconds: -12)
+        #expect(view.render(state, width: 100, height: 30).row(29).hasPrefix(" ◌ waiting 12 s for the server"))
+        // A retry under way is not "retrying in 1 s" for as long as it takes.
+        state.connection = .retrying(at: state.now.adding(seconds: -10), reason: "timed out")
+        #expect(view.render(state, width: 100, height: 30).row(29).hasPrefix(" ⟳ retrying · waiting 12 s"))
+        state.pollStartedAt = state.now
+        #expect(view.render(state, width: 100, height: 30).row(29).hasPrefix(" ⟳ retrying now"))
+        state.pollStartedAt = nil
+        state.connection = .retrying(at: state.now.adding(seconds: 7), reason: "timed out")
+        #expect(view.render(state, width: 100, height: 30).row(29).hasPrefix(" ⟳ retrying in 7 s"))
+    }
+
     @Test func theCommandLineOffersWhatTabCompletes() {
         var state = Sample.state(width: 100, height: 30)
         state.themeNames = ["default-dark", "light"]
