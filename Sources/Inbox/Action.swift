@@ -23,7 +23,8 @@ public enum Action: Sendable {
     case blacklistFinished(contactID: Int, expected: Bool, Result<Contact, SkyLightError>)
     case tagChanged(contactID: Int, Result<Contact, SkyLightError>, description: String)
     case noteAdded(contactID: Int, text: String, Result<Note, SkyLightError>)
-    /// The text the editor saved, or nil with why not (`failure` nil: the agent quit without saving).
+    /// The text the editor saved, or nil with why not (`failure` nil: the agent quit without
+    /// saving); both when it saved and then ended with an error.
     case editorFinished(contactID: Int, text: String?, failure: String? = nil)
     case themeResult(name: String, error: String?)
     case restored(drafts: [Int: String], noteDrafts: [Int: [String]], outbox: [OutboxEntry], readMarks: [Int: Timestamp], conversations: [Conversation])

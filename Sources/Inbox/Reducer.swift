@@ -905,6 +905,7 @@ public struct Reducer: Sendable {
             return []
         case .editorFinished(let contactID, let text, let failure):
             guard let text else { say(&state, failure ?? "Editor closed without saving: nothing changed", error: failure != nil); return [] }
+            if let failure { say(&state, failure, error: true) }
             state.drafts[contactID] = text
             state.mode = .compose(contactID: contactID, editor: LineEditor(text, multiline: true))
             state.focus = .thread

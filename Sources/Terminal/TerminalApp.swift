@@ -136,6 +136,9 @@ public final class TerminalApp {
                 if count > 0, let byte = bytes.prefix(count).first(where: { Int32($0) != SIGWINCH }) {
                     exit = .signal(Int32(byte))
                     logger.notice("signal \(byte): leaving")
+                    // Results already in are taken in (an editor's text among them), so what
+                    // they write reaches the disk below.
+                    for action in mailbox.take() { dispatch(action) }
                     break
                 }
                 // ncurses can be left on an older size by a burst of resizes, and a terminal shrunk
@@ -178,7 +181,8 @@ public final class TerminalApp {
                 }
             }
         }
-        startPending()
+        // On the way out only the disk matters: a request started now would be cut off.
+        for effect in pending where effect.isLocalWrite { runner.run(effect) }
         runner.flushPendingWrites()
         return exit
     }
@@ -217,15 +221,19 @@ public final class TerminalApp {
         case .openEditor(let contactID, let text):
             switch edit(text, screen: screen) {
             case .success(let edited): mailbox.post(.editorFinished(contactID: contactID, text: edited))
-            case .failure(let failure): mailbox.post(.editorFinished(contactID: contactID, text: nil, failure: failure.message))
+            case .failure(let failure): mailbox.post(.editorFinished(contactID: contactID, text: failure.saved, failure: failure.message))
             }
         default:
             runner.run(effect)
         }
     }
 
-    /// Why the editor gave no text back; `message` nil means the agent quit it without saving.
-    struct EditorFailure: Error { let message: String? }
+    /// Why the editor ended badly; `message` nil means the agent quit it without saving.
+    struct EditorFailure: Error {
+        let message: String?
+        /// What the editor had saved before it ended with an error.
+        var saved: String? = nil
+    }
 
     /// Runs `$VISUAL` or `$EDITOR` (else vi) on the text in a private temporary file, with the
     /// terminal handed over meanwhile.
@@ -239,22 +247,36 @@ public final class TerminalApp {
         defer { try? FileManager.default.removeItem(atPath: path) }
         screen.suspend()
         defer { screen.resume() }
-        switch runInForeground("\(editor) \"$1\"", path) {
-        case 0: break
+        let status = runInForeground("\(editor) \"$1\"", path)
+        switch status {
         case nil: return .failure(EditorFailure(message: "Could not start /bin/sh for the editor: \(String(cString: strerror(errno)))"))
         case 126, 127:
             // The shell's "cannot run" and "not found": the agent's setting, not their choice to quit.
             return .failure(EditorFailure(message: "The editor “\(editor)” could not be run: set $VISUAL or $EDITOR"))
-        default: return .failure(EditorFailure(message: nil))
+        default: break
         }
         guard let data = FileManager.default.contents(atPath: path) else { return .failure(EditorFailure(message: nil)) }
-        var result = String(decoding: data, as: UTF8.self)
-        while result.hasSuffix("\n") { result.removeLast() }
-        return .success(result)
+        func trimmed(_ text: String) -> String { var text = text; while text.hasSuffix("\n") { text.removeLast() }; return text }
+        let result = trimmed(String(decoding: data, as: UTF8.self))
+        if status == 0 { return .success(result) }
+        // Ended with an error: vim's :cq, or a hang-up (the SSH link dropped) with the editor
+        // open. What it had saved (a :w along the way) is kept as the draft, not thrown away.
+        guard result != trimmed(text) else { return .failure(EditorFailure(message: nil)) }
+        return .failure(EditorFailure(message: "Editor exited with status \(status ?? 0): kept what it saved",
+                                      saved: result))
     }
 }
 
 extension Effect {
+    /// Writes to the local cache: the effects still worth running as the inbox leaves.
+    var isLocalWrite: Bool {
+        switch self {
+        case .saveDraft, .saveOutbox, .saveNoteDrafts, .removeOutbox, .saveReadMark, .cacheConversations: return true
+        default: return false
+        }
+    }
+
+
     /// Effects the main loop carries out itself, before the next frame; the rest go to the runner.
     var belongsToTerminal: Bool {
         switch self {

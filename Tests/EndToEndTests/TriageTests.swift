@@ -250,6 +250,56 @@ struct TriageTests {
         try await third.wait(for: "› half-written note, then more")
     }
 
+    @Test func aHangUpWithTheEditorOpenKeepsWhatItSaved() async throws {
+        try await TerminalLock.exclusive { try await hangUpInTheEditorExclusively() }
+    }
+
+    func hangUpInTheEditorExclusively() async throws {
+        let setup = try await Self.setup()
+        defer { Task { await setup.sandbox.stop() } }
+        // An editor the agent saves in (vim's :w) and keeps open; its second line ends it with an
+        // error, as :cq does.
+        var environment = setup.environment
+        environment["EDITOR"] = setup.home + "/saving-editor"
+        try """
+            #!/bin/sh
+            printf 'editor> ' > /dev/tty
+            IFS= read -r line < /dev/tty
+            printf '%s' "$line" > "$1"
+            printf 'saved> ' > /dev/tty
+            IFS= read -r line < /dev/tty
+            exit 1
+
+            """.write(toFile: setup.home + "/saving-editor", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: setup.home + "/saving-editor")
+
+        let first = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: environment)
+        try await first.wait(for: "● live", timeout: 60)
+        try await first.keys("E")
+        try await first.wait(for: "editor>")
+        try await first.type("saved, then :cq")
+        try await first.keys("Enter")
+        try await first.wait(for: "saved>")
+        try await first.keys("Enter")
+        try await first.wait(for: "Editor exited with status 1: kept what it saved")
+        try await first.wait(for: "› saved, then :cq")
+        try await first.keys("C-u", "Escape")
+
+        // Saved along the way, then the SSH link drops with the editor still open.
+        try await first.keys("E")
+        try await first.wait(for: "editor>")
+        try await first.type("saved before the link dropped")
+        try await first.keys("Enter")
+        try await first.wait(for: "saved>")
+        first.kill()
+        try await Task.sleep(for: .milliseconds(500))
+        let second = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: environment)
+        defer { second.kill() }
+        try await second.wait(for: "✎ saved before the", timeout: 60)
+        try await second.keys("r")
+        try await second.wait(for: "› saved before the link dropped")
+    }
+
     @Test func ctrlZSuspendsToTheShellAndFgComesBack() async throws {
         try await TerminalLock.exclusive { try await ctrlZExclusively() }
     }
