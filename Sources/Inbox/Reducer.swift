@@ -79,8 +79,11 @@ public struct Reducer: Sendable {
         if case .ctrl = key, keyMap.command(for: key) == .suspend { return [.suspend] }
         if state.tooSmall {
             // Typed blind, a key could send, tag or blacklist. Only a question already on
-            // screen is answered; q leaves (what was being written is kept) and C-l redraws.
+            // screen is answered; Esc leaves a mode, q leaves (what was being written is kept)
+            // and C-l redraws.
             if case .confirm(let confirmation) = state.mode { return handleConfirm(&state, confirmation, key) }
+            // Esc is safe blind: it leaves any mode and keeps what was written.
+            if key == .escape { return handleInMode(&state, key) }
             guard let command = keyMap.command(for: key), command == .quit || command == .redraw else { return [] }
             if command == .redraw { return run(command, &state) }
             // Esc leaves any mode; it keeps a reply as a draft and a note for the next `a`.

@@ -14,6 +14,60 @@ struct MonkeyTests {
                        "M-Enter", "C-j", "C-c", "C-z", ":", "/", "x", "é", "😀"]
     static let sizes = [(100, 30), (80, 24), (72, 20), (200, 50), (120, 40), (80, 24)]
 
+    /// Keys that change nothing on the server: between two looks at the screen, only the inbox
+    /// can have changed it.
+    static let localKeys = ["j", "k", "g", "G", "Tab", "BTab", "Space", "BSpace", "u", "c", "i", "m", "?", "Escape", "PPage",
+                            "NPage", "Up", "Down", "Home", "End", "C-d", "C-u", ":", "/", "x", "é", "😀", "r", "a", "t", "T"]
+    static let repaintSizes = [(100, 30), (80, 24), (72, 20), (200, 50), (120, 40), (81, 25), (79, 23), (60, 15), (90, 26)]
+
+    /// Bursts of keys and resizes leave on the terminal what a full repaint (C-l) draws: the
+    /// frame, ncurses' idea of the screen and the screen itself never drift apart.
+    @Test func burstsOfKeysAndResizesLeaveWhatARepaintDraws() async throws {
+        try await TerminalLock.exclusive { try await repaintExclusively() }
+    }
+
+    func repaintExclusively() async throws {
+        let setup = try await TriageTests.setup()
+        defer { Task { await setup.sandbox.stop() } }
+        let tmux = try await Tmux(width: 100, height: 30, command: Tmux.binary, environment: setup.environment)
+        defer { tmux.kill() }
+        try await tmux.wait(for: "● live", timeout: 60)
+        let seed = ProcessInfo.processInfo.environment["SKYLIGHT_MONKEY_SEED"].flatMap { UInt64($0) } ?? 20261122
+        var random = SplitMix64(seed: seed)
+        // Relative times ("2h") may turn between the two looks; the status bar holds the clock.
+        func seen() async throws -> [[Tmux.SeenCell]] {
+            try await tmux.seenCells().dropLast().map { row in
+                row.map { var cell = $0; if cell.character.isNumber { cell.character = "#" }; return cell }
+            }
+        }
+        for round in 0..<14 {
+            for _ in 0..<Int.random(in: 3...15, using: &random) {
+                if Int.random(in: 0..<10, using: &random) < 3 {
+                    let (width, height) = Self.repaintSizes.randomElement(using: &random)!
+                    try await tmux.resize(width, height)
+                } else {
+                    let key = Self.localKeys.randomElement(using: &random)!
+                    if key.count == 1 { try await tmux.type(key) } else { try await tmux.keys(key) }
+                }
+                try await Task.sleep(for: .milliseconds(Int.random(in: 0..<30, using: &random)))
+            }
+            try await tmux.keys("Escape", "Escape")
+            _ = try await tmux.settledLines()
+            try await Task.sleep(for: .milliseconds(300))
+            let before = try await seen()
+            try await tmux.keys("C-l")
+            try await Task.sleep(for: .milliseconds(300))
+            _ = try await tmux.settledLines()
+            let after = try await seen()
+            let rows = before.indices.filter { $0 >= after.count || before[$0] != after[$0] }
+            #expect(rows.isEmpty, """
+                seed \(seed), round \(round), \(tmux.width)×\(tmux.height): rows \(rows) changed on a repaint
+                \(rows.prefix(3).map { y in "before: \(String(before[y].map(\.character)))\nafter:  \(String(after.indices.contains(y) ? after[y].map(\.character) : []))" }.joined(separator: "\n"))
+                """)
+            if !rows.isEmpty { return }
+        }
+    }
+
     @Test func randomKeysOnABadLink() async throws {
         try await TerminalLock.exclusive { try await randomKeysOnABadLinkExclusively() }
     }

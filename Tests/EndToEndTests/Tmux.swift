@@ -114,6 +114,55 @@ final class Tmux: @unchecked Sendable {
         return previous
     }
 
+    /// What a person sees in each cell of a row: the character and its background (and
+    /// reverse video), from tmux's own record of the screen. The foreground of a blank cell is
+    /// left out: it cannot be seen, and ncurses rightly does not spend bytes on it.
+    struct SeenCell: Equatable, CustomStringConvertible {
+        var character: Character
+        var background: String
+        var reverse: Bool
+        var description: String { "\(character)[\(background)\(reverse ? " rev" : "")]" }
+    }
+
+    /// The screen as seen, row by row (see ``SeenCell``).
+    func seenCells() async throws -> [[SeenCell]] {
+        let escaped = try await tmux(["capture-pane", "-p", "-e", "-t", name])
+        return escaped.components(separatedBy: "\n").prefix(height).map(Self.seenCells(of:))
+    }
+
+    static func seenCells(of line: String) -> [SeenCell] {
+        var cells: [SeenCell] = []
+        var background = "default", reverse = false
+        var rest = Substring(line)
+        while let first = rest.first {
+            guard first == "\u{1B}", rest.dropFirst().first == "[", let end = rest.firstIndex(where: { $0.isLetter }) else {
+                cells.append(SeenCell(character: first, background: background, reverse: reverse))
+                rest = rest.dropFirst()
+                continue
+            }
+            if rest[end] == "m" {
+                var parameters = rest[rest.index(rest.startIndex, offsetBy: 2)..<end].split(separator: ";", omittingEmptySubsequences: false)
+                    .map { Int($0) ?? 0 }[...]
+                while let p = parameters.popFirst() {
+                    switch p {
+                    case 0: background = "default"; reverse = false
+                    case 7: reverse = true
+                    case 27: reverse = false
+                    case 49: background = "default"
+                    case 40...47, 100...107: background = "\(p)"
+                    case 38, 48:
+                        let count = parameters.first == 5 ? 2 : parameters.first == 2 ? 4 : 0
+                        if p == 48 { background = parameters.prefix(count).map(String.init).joined(separator: ":") }
+                        parameters = parameters.dropFirst(count)
+                    default: break
+                    }
+                }
+            }
+            rest = rest[rest.index(after: end)...]
+        }
+        return cells
+    }
+
     /// Waits until the screen contains `text`; returns the screen.
     @discardableResult
     func wait(for text: String, timeout: Double = 15) async throws -> String {
@@ -125,6 +174,19 @@ final class Tmux: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         Issue.record("timed out waiting for “\(text)”; screen:\n\(last)")
+        throw E2EError.timeout(text)
+    }
+
+    /// Waits until the screen no longer contains `text`.
+    func waitUntilGone(_ text: String, timeout: Double = 15) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = try await screen()
+            if !last.contains(text) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("“\(text)” still on screen after \(timeout) s:\n\(last)")
         throw E2EError.timeout(text)
     }
 

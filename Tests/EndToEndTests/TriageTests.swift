@@ -557,6 +557,16 @@ struct BunchedKeyTests {
         try await tmux.keysAtOnce("Escape", "a")
         try await tmux.wait(for: "─ Note")
         try await tmux.keys("Escape")
+        // Esc twice in one read (a reflex, one packet over SSH): two Escs, not one Alt-Esc.
+        try await tmux.keys("?")
+        try await tmux.wait(for: "─ Keys ─")
+        try await tmux.keysAtOnce("Escape", "Escape")
+        try await tmux.waitUntilGone("─ Keys ─")
+        try await tmux.keys("r")
+        try await tmux.type("second draft")
+        try await tmux.wait(for: "› second draft")
+        try await tmux.keysAtOnce("Escape", "Escape")
+        try await tmux.wait(for: "Draft saved")
         try await tmux.keys("q")
         try await tmux.wait(for: "EXIT=0")
     }

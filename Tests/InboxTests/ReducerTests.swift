@@ -733,6 +733,18 @@ struct ContactActionTests {
         guard case .confirm = other.state.mode else { Issue.record("\(other.state.mode)"); return }
         other.press(.char("y"))
         #expect(other.state.quitting)
+
+        // Esc is safe blind: it closes what is open and keeps what was written, as at any size.
+        var third = Harness()
+        third.press(.char("r")); third.type("kept")
+        third.send(.viewport(listItems: 3, threadLines: 10, sidebarFits: false, tooSmall: true))
+        third.press(.escape)
+        #expect(third.state.mode == .normal && third.state.drafts[1] == "kept")
+        third.send(.viewport(listItems: 10, threadLines: 20, sidebarFits: false, tooSmall: false))
+        third.press(.char("?"))
+        third.send(.viewport(listItems: 3, threadLines: 10, sidebarFits: false, tooSmall: true))
+        third.press(.escape)
+        #expect(third.state.mode == .normal)
     }
 
     @Test func noteAndCommandLine() {
