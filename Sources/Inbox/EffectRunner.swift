@@ -203,7 +203,7 @@ public final class EffectRunner: Sendable {
                 guard pending[what]?.serial == serial else { return nil }
                 return pending.removeValue(forKey: what)
             }
-            if let due { run([(what, due)]) }
+            if let due { write(due: [(what, due)]) }
         }
         pendingWrites.withLock { pending in
             pending[what]?.task.cancel()
@@ -211,7 +211,8 @@ public final class EffectRunner: Sendable {
         }
     }
 
-    func run(_ writes: [(what: String, write: PendingWrite)]) {
+    /// Does writes that were waiting, one at a time with any other such.
+    func write(due writes: [(what: String, write: PendingWrite)]) {
         guard let store else { return }
         writing.withLock { _ in
             for (what, write) in writes {
@@ -234,7 +235,7 @@ public final class EffectRunner: Sendable {
             defer { pending = [:] }
             return pending.map { what, write in write.task.cancel(); return (what, write) }
         }
-        run(due)
+        write(due: due)
     }
 
     static func sdkError(_ error: any Error) -> SkyLightError {

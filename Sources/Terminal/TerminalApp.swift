@@ -247,13 +247,12 @@ public final class TerminalApp {
         defer { try? FileManager.default.removeItem(atPath: path) }
         screen.suspend()
         defer { screen.resume() }
-        let status = runInForeground("\(editor) \"$1\"", path)
-        switch status {
-        case nil: return .failure(EditorFailure(message: "Could not start /bin/sh for the editor: \(String(cString: strerror(errno)))"))
-        case 126, 127:
-            // The shell's "cannot run" and "not found": the agent's setting, not their choice to quit.
+        guard let status = runInForeground("\(editor) \"$1\"", path) else {
+            return .failure(EditorFailure(message: "Could not start /bin/sh for the editor: \(String(cString: strerror(errno)))"))
+        }
+        // The shell's "cannot run" and "not found": the agent's setting, not their choice to quit.
+        if status == 126 || status == 127 {
             return .failure(EditorFailure(message: "The editor “\(editor)” could not be run: set $VISUAL or $EDITOR"))
-        default: break
         }
         guard let data = FileManager.default.contents(atPath: path) else { return .failure(EditorFailure(message: nil)) }
         func trimmed(_ text: String) -> String { var text = text; while text.hasSuffix("\n") { text.removeLast() }; return text }
@@ -262,7 +261,7 @@ public final class TerminalApp {
         // Ended with an error: vim's :cq, or a hang-up (the SSH link dropped) with the editor
         // open. What it had saved (a :w along the way) is kept as the draft, not thrown away.
         guard result != trimmed(text) else { return .failure(EditorFailure(message: nil)) }
-        return .failure(EditorFailure(message: "Editor exited with status \(status ?? 0): kept what it saved",
+        return .failure(EditorFailure(message: "Editor exited with status \(status): kept what it saved",
                                       saved: result))
     }
 }
@@ -275,7 +274,6 @@ extension Effect {
         default: return false
         }
     }
-
 
     /// Effects the main loop carries out itself, before the next frame; the rest go to the runner.
     var belongsToTerminal: Bool {

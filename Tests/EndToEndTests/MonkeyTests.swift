@@ -131,8 +131,9 @@ struct MonkeyTests {
         // The link recovers: what waits in the outbox goes, and the inbox quits cleanly.
         setup.sandbox.faults.set([])
         try await tmux.resize(100, 30)
-        try await tmux.wait(for: "Conversations", timeout: 5)
+        // Esc first: the walk may end with the key help over the list.
         try await tmux.keys("Escape", "Escape", "Escape")
+        try await tmux.wait(for: "Conversations", timeout: 5)
         // A question about a colleague's message is answered "not now": the reply goes back to
         // its composer, and from there to the drafts.
         let deadline = Date().addingTimeInterval(45)
