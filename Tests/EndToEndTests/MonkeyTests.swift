@@ -18,6 +18,11 @@ struct MonkeyTests {
     /// can have changed it.
     static let localKeys = ["j", "k", "g", "G", "Tab", "BTab", "Space", "BSpace", "u", "c", "i", "m", "?", "Escape", "PPage",
                             "NPage", "Up", "Down", "Home", "End", "C-d", "C-u", ":", "/", "x", "é", "😀", "r", "a", "t", "T"]
+    /// A walk's seed: fixed, so a failing walk can be replayed; SKYLIGHT_MONKEY_SEED walks
+    /// another way.
+    static func seed(or fixed: UInt64) -> UInt64 {
+        ProcessInfo.processInfo.environment["SKYLIGHT_MONKEY_SEED"].flatMap { UInt64($0) } ?? fixed
+    }
     static let repaintSizes = [(100, 30), (80, 24), (72, 20), (200, 50), (120, 40), (81, 25), (79, 23), (60, 15), (90, 26)]
 
     /// Bursts of keys and resizes leave on the terminal what a full repaint (C-l) draws: the
@@ -32,7 +37,7 @@ struct MonkeyTests {
         let tmux = try await Tmux(width: 100, height: 30, command: Tmux.binary, environment: setup.environment)
         defer { tmux.kill() }
         try await tmux.wait(for: "● live", timeout: 60)
-        let seed = ProcessInfo.processInfo.environment["SKYLIGHT_MONKEY_SEED"].flatMap { UInt64($0) } ?? 20261122
+        let seed = Self.seed(or: 20261122)
         var random = SplitMix64(seed: seed)
         // Relative times ("2h") may turn between the two looks; the status bar holds the clock.
         func seen() async throws -> [[Tmux.SeenCell]] {
@@ -46,8 +51,7 @@ struct MonkeyTests {
                     let (width, height) = Self.repaintSizes.randomElement(using: &random)!
                     try await tmux.resize(width, height)
                 } else {
-                    let key = Self.localKeys.randomElement(using: &random)!
-                    if key.count == 1 { try await tmux.type(key) } else { try await tmux.keys(key) }
+                    try await tmux.press(Self.localKeys.randomElement(using: &random)!)
                 }
                 try await Task.sleep(for: .milliseconds(Int.random(in: 0..<30, using: &random)))
             }
@@ -88,8 +92,7 @@ struct MonkeyTests {
         sends.route = "/api/v1/messages/send"
         sends.dropRate = 0.2; sends.truncateRate = 0.1; sends.errorRate = 0.1
         setup.sandbox.faults.set([sends, fault], seed: 11)
-        // Fixed, so a failing walk can be replayed; SKYLIGHT_MONKEY_SEED walks another way.
-        let seed = ProcessInfo.processInfo.environment["SKYLIGHT_MONKEY_SEED"].flatMap { UInt64($0) } ?? 20261121
+        let seed = Self.seed(or: 20261121)
         var random = SplitMix64(seed: seed)
         var markers: [String] = []
         for step in 0..<300 {
@@ -105,8 +108,7 @@ struct MonkeyTests {
                 let (width, height) = Self.sizes.randomElement(using: &random)!
                 try await tmux.resize(width, height)
             } else {
-                let key = Self.keys.randomElement(using: &random)!
-                if key.count == 1 { try await tmux.type(key) } else { try await tmux.keys(key) }
+                try await tmux.press(Self.keys.randomElement(using: &random)!)
             }
             try await Task.sleep(for: .milliseconds(Int.random(in: 0..<40, using: &random)))
             if step % 25 == 24 {

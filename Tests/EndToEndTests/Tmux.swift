@@ -92,6 +92,11 @@ final class Tmux: @unchecked Sendable {
         try await tmux(["send-keys", "-t", name] + keys)
     }
 
+    /// One key in tmux's names ("Escape", "C-l") or one character ("é").
+    func press(_ key: String) async throws {
+        if key.count == 1 { try await type(key) } else { try await keys(key) }
+    }
+
     func type(_ text: String) async throws {
         try await tmux(["send-keys", "-t", name, "-l", text])
     }
