@@ -274,6 +274,7 @@ struct TriageTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: setup.home + "/saving-editor")
 
         let first = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: environment)
+        defer { first.kill() }  // on a failure before the hang-up below
         try await first.wait(for: "● live", timeout: 60)
         try await first.keys("E")
         try await first.wait(for: "editor>")
