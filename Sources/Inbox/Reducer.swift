@@ -434,7 +434,7 @@ public struct Reducer: Sendable {
     func loadMoreIfNeeded(_ state: inout InboxState) -> [Effect] {
         guard moreConversationPages(state), !state.loadingMoreConversations else { return [] }
         let index = state.selectedIndex ?? 0
-        guard index + state.listItems * 2 >= state.visible.count else { return [] }
+        guard state.followingEnd || index + state.listItems * 2 >= state.visible.count else { return [] }
         state.loadingMoreConversations = true
         return [.loadConversations(page: state.conversationPages + 1, isPoll: false)]
     }
@@ -447,7 +447,8 @@ public struct Reducer: Sendable {
     }
 
     func sayLoadingToTheEnd(_ state: inout InboxState) {
-        say(&state, "Loading older conversations: \(state.conversations.count) of \(state.conversationTotal)…")
+        // By page: rows restored from the cache would make a count of rows run ahead of the server.
+        say(&state, "Loading older conversations: page \(state.conversationPages + 1) of \(min(state.conversationLastPage, maxConversationPages))…")
     }
 
     func keepSelectionVisible(_ state: inout InboxState) {
@@ -1025,8 +1026,13 @@ public struct Reducer: Sendable {
         }
         if state.followingEnd, !isPoll {
             state.followingEnd = moreConversationPages(state)
-            if state.followingEnd { sayLoadingToTheEnd(&state) } else { say(&state, "All \(state.conversations.count) conversations loaded") }
-            effects += moveSelection(&state, to: state.visible.count - 1)
+            if state.followingEnd { sayLoadingToTheEnd(&state) } else {
+                say(&state, "All \(state.conversations.count) conversations loaded")
+                // Only the last page moves the selection. Moved with every page, the list and a
+                // new thread preview were drawn a hundred times on the way down 10,000
+                // conversations: half a megabyte to the terminal, and a thread request each.
+                effects += moveSelection(&state, to: state.visible.count - 1)
+            }
         }
         effects += loadMoreIfNeeded(&state)
         let offscreen = newInbound.filter { $0.contactID != state.selectedID }
