@@ -209,6 +209,13 @@ public struct OutboxEntry: Equatable, Sendable, Identifiable {
         return parts.count == 4 && parts[2].count == 8 ? String(parts[2]) : nil
     }
 
+    /// The id this entry takes when inbox `owner` takes it over from one that has ended: the
+    /// old owner and serial go on as the new serial, so ids stay unique.
+    func id(takenOverBy owner: String) -> String {
+        let serial = id.split(separator: "-", omittingEmptySubsequences: false).dropFirst(2).joined()
+        return "\(contactID)-\(createdAt.microseconds)-\(owner)-\(serial)"
+    }
+
     /// Creates an entry.
     public init(id: String, contactID: Int, text: String, state: State = .queued, createdAt: Timestamp, attempts: Int = 0) {
         self.id = id; self.contactID = contactID; self.text = text; self.state = state; self.createdAt = createdAt

@@ -74,11 +74,9 @@ extension LocalStore {
             for var entry in try Self.outbox(db) {
                 let owner = entry.owner ?? ""
                 guard owner == me || ended(owner) else { continue }
-                // An unnamed inbox (a test's store) keeps ids as they are. The old id's owner and
-                // serial go on as the new serial: ids stay unique.
+                // An unnamed inbox (a test's store) keeps ids as they are.
                 if owner != me, !me.isEmpty {
-                    let serial = entry.id.split(separator: "-", omittingEmptySubsequences: false).dropFirst(2).joined()
-                    let id = "\(entry.contactID)-\(entry.createdAt.microseconds)-\(me)-\(serial)"
+                    let id = entry.id(takenOverBy: me)
                     try db.execute(sql: "UPDATE outbox SET id = ? WHERE id = ?", arguments: [id, entry.id])
                     entry.id = id
                 }
