@@ -35,27 +35,27 @@ public struct LineEditor: Equatable, Sendable {
         case .escape, .ctrl("c"), .ctrl("g"): return .cancel
         case .backspace, .ctrl("h"):
             guard cursor > 0 else { return .ignored }
-            characters.remove(at: cursor - 1); cursor -= 1; return .edited
+            characters.remove(at: cursor - 1); cursor -= 1; regroupAtCursor(); return .edited
         case .delete, .ctrl("d"):
             guard cursor < characters.count else { return .ignored }
-            characters.remove(at: cursor); return .edited
+            characters.remove(at: cursor); regroupAtCursor(); return .edited
         case .left, .ctrl("b"): cursor = max(0, cursor - 1); return .moved
         case .right, .ctrl("f"): cursor = min(characters.count, cursor + 1); return .moved
         case .home, .ctrl("a"): cursor = lineStart(of: cursor); return .moved
         case .end, .ctrl("e"): cursor = lineEnd(of: cursor); return .moved
         case .ctrl("u"):
             let start = lineStart(of: cursor)
-            characters.removeSubrange(start..<cursor); cursor = start; return .edited
+            characters.removeSubrange(start..<cursor); cursor = start; regroupAtCursor(); return .edited
         case .ctrl("k"):
             let end = lineEnd(of: cursor)
-            characters.removeSubrange(cursor..<end); return .edited
+            characters.removeSubrange(cursor..<end); regroupAtCursor(); return .edited
         case .ctrl("w"), .alt("\u{7F}"):
             let start = wordStart(before: cursor)
-            characters.removeSubrange(start..<cursor); cursor = start; return .edited
+            characters.removeSubrange(start..<cursor); cursor = start; regroupAtCursor(); return .edited
         case .alt("d"):
             let end = wordEnd(after: cursor)
             guard end > cursor else { return .ignored }
-            characters.removeSubrange(cursor..<end); return .edited
+            characters.removeSubrange(cursor..<end); regroupAtCursor(); return .edited
         case .alt("b"): cursor = wordStart(before: cursor); return .moved
         case .alt("f"): cursor = wordEnd(after: cursor); return .moved
         case .up:
@@ -77,10 +77,19 @@ public struct LineEditor: Equatable, Sendable {
 
     /// Inserts text at the cursor (typing, or a paste).
     public mutating func insert(_ text: String) {
-        for c in text { insert(c) }
+        let start = cursor
+        for c in text { insertAlone(c) }
+        regroup(from: start)
     }
 
     mutating func insert(_ c: Character) {
+        let start = cursor
+        insertAlone(c)
+        regroup(from: start)
+    }
+
+    /// Inserts one character as an element of its own; `regroup` then joins it to its neighbours.
+    private mutating func insertAlone(_ c: Character) {
         if c == "\n" || c == "\r\n" || c == "\r" {
             guard multiline else { return }
             characters.insert("\n", at: cursor)
@@ -89,6 +98,32 @@ public struct LineEditor: Equatable, Sendable {
         }
         cursor += 1
     }
+
+    /// Makes every element one grapheme again after an edit between `start` and the cursor,
+    /// keeping the cursor after the same text.
+    ///
+    /// A terminal sends a joined emoji, a skin tone or a decomposed accent one scalar at a
+    /// time; kept apart, the pieces would take invisible cursor steps and backspaces. A deletion
+    /// can join what it leaves on either side the same way.
+    private mutating func regroup(from start: Int) {
+        let from = max(0, start - 1), to = min(characters.count, cursor + 1)
+        // Typing plain text, the common case, joins nothing.
+        if characters[from..<to].allSatisfy(\.isASCII) { return }
+        let head = String(characters[..<cursor])
+        let regrouped = Array(head + String(characters[cursor...]))
+        guard regrouped != characters else { return }
+        let headScalars = head.unicodeScalars.count
+        var seen = 0
+        var index = 0
+        while index < regrouped.count, seen < headScalars {
+            seen += regrouped[index].unicodeScalars.count
+            index += 1
+        }
+        characters = regrouped
+        cursor = index
+    }
+
+    private mutating func regroupAtCursor() { regroup(from: cursor) }
 
     /// Where the word before `index` starts (readline's M-b, C-w).
     func wordStart(before index: Int) -> Int {

@@ -999,6 +999,33 @@ struct LineEditorTests {
         #expect(single.handle(.altEnter) == .submit)
     }
 
+    /// A terminal sends a joined emoji or a decomposed accent one scalar at a time.
+    @Test func piecesTypedOneScalarAtATimeMakeOneGrapheme() {
+        var editor = LineEditor("", multiline: true)
+        func typeScalars(_ text: String) {
+            for s in text.unicodeScalars { _ = editor.handle(.char(Character(s))) }
+        }
+        typeScalars("ok 👍🏽 e\u{301} 👩‍👩‍👧!")
+        #expect(editor.characters == Array("ok 👍🏽 e\u{301} 👩‍👩‍👧!"))
+        #expect(editor.cursor == editor.characters.count)
+        _ = editor.handle(.left)
+        _ = editor.handle(.backspace)
+        #expect(editor.text == "ok 👍🏽 e\u{301} !")
+        _ = editor.handle(.ctrl("a"))
+        _ = editor.handle(.right); _ = editor.handle(.right); _ = editor.handle(.right)
+        _ = editor.handle(.delete)
+        #expect(editor.text == "ok  e\u{301} !")
+        // Deleting what sat between two halves of a sequence joins them.
+        var joined = LineEditor("👩\u{200D}x👧")
+        _ = joined.handle(.left); _ = joined.handle(.backspace)
+        #expect(joined.characters == ["👩\u{200D}👧"] && joined.cursor == 1)
+        // A paste joins what it lands next to, and the cursor stays after what was pasted.
+        var pasted = LineEditor("e!")
+        _ = pasted.handle(.left)
+        _ = pasted.handle(.paste("\u{301}\u{327}"))
+        #expect(pasted.characters == ["e\u{301}\u{327}", "!"] && pasted.cursor == 1)
+    }
+
     @Test func movesAndDeletesByWordAsReadlineDoes() {
         var editor = LineEditor("refund sent  today")
         _ = editor.handle(.alt("b"))
