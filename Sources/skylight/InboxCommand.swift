@@ -35,19 +35,20 @@ struct InboxCommand: AsyncParsableCommand {
         if let theme { config.theme = theme }
 
         var sandbox: Sandbox?
+        var demoFolder: DemoFolder?
         var cachePath: String
         if demo {
-            let folder = NSTemporaryDirectory() + "skylight-demo-\(getpid())"
-            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let folder = DemoFolder.create()
+            demoFolder = folder
             var options = SandboxOptions()
-            options.databasePath = folder + "/sandbox.sqlite"
+            options.databasePath = folder.path + "/sandbox.sqlite"
             options.inboundPerMinute = inboundRate
             options.seedSize = seedSize
             do { sandbox = try await Sandbox.start(options) } catch { fail("Cannot start the demo sandbox: \(error)") }
             config.apiKey = APIKey(SandboxOptions.defaultAPIKey)
             config.baseURL = sandbox!.baseURL
             config.authScheme = .bearer
-            cachePath = folder + "/inbox.sqlite"
+            cachePath = folder.path + "/inbox.sqlite"
         } else {
             guard let key = config.apiKey, !key.isEmpty else {
                 fail("""
@@ -121,9 +122,11 @@ struct InboxCommand: AsyncParsableCommand {
             exit = try await Self.onThread { try makeApp().run() }
         } catch {
             await sandbox?.stop()
+            demoFolder?.remove()
             fail("The terminal could not be used: \(error)")
         }
         await sandbox?.stop()
+        demoFolder?.remove()
         if case .signal(let number) = exit { throw ExitCode(128 + number) }
     }
 

@@ -33,7 +33,7 @@ struct MonkeyTests {
 
     func repaintExclusively() async throws {
         let setup = try await TriageTests.setup()
-        defer { Task { await setup.sandbox.stop() } }
+        defer { setup.tearDown() }
         let tmux = try await Tmux(width: 100, height: 30, command: Tmux.binary, environment: setup.environment)
         defer { tmux.kill() }
         try await tmux.wait(for: "● live", timeout: 60)
@@ -78,7 +78,7 @@ struct MonkeyTests {
 
     func randomKeysOnABadLinkExclusively() async throws {
         let setup = try await TriageTests.setup()
-        defer { Task { await setup.sandbox.stop() } }
+        defer { setup.tearDown() }
         let tmux = try await Tmux(width: 100, height: 30, command: "sh -c '\(Tmux.binary); echo EXIT=$?; exec sleep 60'",
                                   environment: setup.environment)
         defer { tmux.kill() }

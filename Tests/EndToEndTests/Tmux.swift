@@ -41,6 +41,8 @@ final class Tmux: @unchecked Sendable {
     var height: Int
     /// The tmux server, stopped by `kill()` without waiting on anything.
     var serverPID: pid_t = 0
+    /// A folder that belongs to this session alone, removed by `kill()`.
+    var ownedFolder: String?
 
     /// The built `skylight` executable (`swift test` builds it with the tests).
     static let binary: String = {
@@ -81,10 +83,14 @@ final class Tmux: @unchecked Sendable {
     static func home(_ label: String) -> String { NSTemporaryDirectory() + "skylight-\(label)-\(UUID().uuidString.prefix(8))" }
 
     /// `skylight --demo` in a 120×30 session, started from `/` as an installed binary would be;
-    /// when it ends, the pane shows `EXIT=status`.
+    /// when it ends, the pane shows `EXIT=status`. Its temporary files go to `home/tmp`, and
+    /// `kill()` removes `home`.
     static func demo(home: String, binary: String = Tmux.binary, environment: [String: String] = [:]) async throws -> Tmux {
-        try await Tmux(width: 120, height: 30, command: "sh -c 'cd / && \(binary) --demo; echo EXIT=$?; exec sleep 60'",
-                       environment: ["HOME": home, "XDG_STATE_HOME": home + "/state"].merging(environment) { $1 })
+        try FileManager.default.createDirectory(atPath: home + "/tmp", withIntermediateDirectories: true)
+        let tmux = try await Tmux(width: 120, height: 30, command: "sh -c 'cd / && \(binary) --demo; echo EXIT=$?; exec sleep 60'",
+                                  environment: ["HOME": home, "XDG_STATE_HOME": home + "/state", "TMPDIR": home + "/tmp"].merging(environment) { $1 })
+        tmux.ownedFolder = home
+        return tmux
     }
 
     /// Sends keys in one write, as a slow link delivers keys typed apart.
@@ -246,6 +252,7 @@ final class Tmux: @unchecked Sendable {
     /// so a `defer` can call it and no session outlives its test.
     func kill() {
         if serverPID > 0 { Foundation.kill(serverPID, SIGTERM) }
+        if let ownedFolder { try? FileManager.default.removeItem(atPath: ownedFolder) }
     }
 }
 

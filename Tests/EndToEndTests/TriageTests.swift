@@ -12,6 +12,12 @@ struct TriageTests {
         let sandbox: Sandbox
         let client: SkyLightClient
         let home: String
+        /// Stops the sandbox and removes the home folder.
+        func tearDown() {
+            Task { await sandbox.stop() }
+            try? FileManager.default.removeItem(atPath: home)
+        }
+
         var environment: [String: String] {
             ["HOME": home, "SKYLIGHT_API_KEY": SandboxOptions.defaultAPIKey, "SKYLIGHT_BASE_URL": sandbox.baseURL, "XDG_CONFIG_HOME": home + "/.config",
              "XDG_CACHE_HOME": home + "/.cache", "XDG_STATE_HOME": home + "/.state", "EDITOR": home + "/editor"]
@@ -50,7 +56,7 @@ struct TriageTests {
 
     func triageFlowExclusively() async throws {
         let setup = try await Self.setup()
-        defer { Task { await setup.sandbox.stop() } }
+        defer { setup.tearDown() }
         let tmux = try await Tmux(width: 80, height: 24, command: "sh -c '\(Tmux.binary); echo EXIT=$?; exec sleep 60'", environment: setup.environment)
         defer { tmux.kill() }
         try await tmux.wait(for: "Conversations 240", timeout: 60)
@@ -219,7 +225,7 @@ struct TriageTests {
 
     func sighupMidComposeKeepsTheDraftExclusively() async throws {
         let setup = try await Self.setup()
-        defer { Task { await setup.sandbox.stop() } }
+        defer { setup.tearDown() }
         let first = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: setup.environment)
         try await first.wait(for: "● live", timeout: 60)
         try await first.keys("r")
@@ -256,7 +262,7 @@ struct TriageTests {
 
     func hangUpInTheEditorExclusively() async throws {
         let setup = try await Self.setup()
-        defer { Task { await setup.sandbox.stop() } }
+        defer { setup.tearDown() }
         // An editor the agent saves in (vim's :w) and keeps open; its second line ends it with an
         // error, as :cq does.
         var environment = setup.environment
@@ -307,7 +313,7 @@ struct TriageTests {
 
     func ctrlZExclusively() async throws {
         let setup = try await Self.setup()
-        defer { Task { await setup.sandbox.stop() } }
+        defer { setup.tearDown() }
         // An interactive shell with job control, as over SSH.
         let shell = try await Tmux(width: 80, height: 24, command: "env PS1='shell$ ' bash --norc --noprofile -i",
                                    environment: setup.environment)
@@ -387,7 +393,7 @@ struct TriageTests {
 
         // The network goes: every connection drops. The top line says so, and contact actions
         // refuse politely.
-        defer { Task { await setup.sandbox.stop() } }
+        defer { setup.tearDown() }
         var drop = FaultRule()
         drop.dropRate = 1
         setup.sandbox.faults.set([drop])
@@ -411,7 +417,7 @@ struct TriageTests {
 
     func rateLimitExclusively() async throws {
         let setup = try await Self.setup()
-        defer { Task { await setup.sandbox.stop() } }
+        defer { setup.tearDown() }
         let tmux = try await Tmux(width: 100, height: 30, command: Tmux.binary, environment: setup.environment)
         defer { tmux.kill() }
         try await tmux.wait(for: "● live", timeout: 60)
@@ -450,7 +456,7 @@ struct TriageTests {
 
     func warmCacheExclusively() async throws {
         let setup = try await Self.setup()
-        defer { Task { await setup.sandbox.stop() } }
+        defer { setup.tearDown() }
         let (first, shown) = try await openUntilTheNewestThreadShows(setup)
         first.kill()
 
@@ -476,10 +482,18 @@ struct TriageTests {
         // Installed: the binary alone, away from the source tree and its themes/ folder.
         try FileManager.default.createDirectory(atPath: home + "/bin", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Tmux.binary, toPath: home + "/bin/skylight")
+        // A folder left by a demo run that was killed: the next run clears it away.
+        let leftOver = home + "/tmp/skylight-demo-\(Int32.max - 1)"
+        try FileManager.default.createDirectory(atPath: leftOver, withIntermediateDirectories: true)
         let tmux = try await Tmux.demo(home: home, binary: home + "/bin/skylight")
         defer { tmux.kill() }
         try await tmux.wait(for: "demo sandbox", timeout: 60)
         try await tmux.wait(for: "● live", timeout: 30)
+        func demoFolders() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: home + "/tmp").filter { $0.hasPrefix("skylight-demo-") }
+        }
+        let running = try demoFolders()
+        #expect(running.count == 1 && !running.contains { leftOver.hasSuffix($0) }, "\(running)")
         try await tmux.wait(for: " Contact")  // the sidebar shows at 120 columns
         #expect(try await !tmux.screen().contains("Theme not loaded"))
         try await tmux.keys(":")
@@ -489,6 +503,7 @@ struct TriageTests {
         try await shrinkAndGrow(tmux)
         try await tmux.keys("q")
         try await tmux.wait(for: "EXIT=0")
+        #expect(try demoFolders().isEmpty, "a demo run leaves nothing behind")
     }
 }
 
@@ -500,7 +515,7 @@ struct LongThreadTests {
 
     func gReachesTheFirstMessageOfALongThreadExclusively() async throws {
         let setup = try await TriageTests.setup()
-        defer { Task { await setup.sandbox.stop() } }
+        defer { setup.tearDown() }
         let contact = try await setup.client.messages.conversations(perPage: 1).items[0].contactID
         for n in 1...120 {
             _ = try await setup.client.messages.send(contactID: contact, message: "Reply \(n) of a long thread, written long enough to wrap in the pane")
@@ -600,7 +615,11 @@ struct UnknownTerminalTests {
 }
 
 /// Start-up problems get one clear sentence, never a stack trace.
-struct StartupMessageTests {
+final class StartupMessageTests {
+    /// Home folders made for this test, removed when it ends.
+    var homes: [String] = []
+    deinit { for home in homes { try? FileManager.default.removeItem(atPath: home) } }
+
     /// What `skylight` printed on standard error, and `status=N` with its exit status.
     func skylight(_ arguments: [String], environment: [String: String]) async throws -> String {
         let result = try await ChildProcess.run(Tmux.binary, arguments, environment: environment, capture: .standardError)
@@ -610,6 +629,7 @@ struct StartupMessageTests {
     func home() throws -> String {
         let home = NSTemporaryDirectory() + "skylight-start-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: home + "/.config/skylight", withIntermediateDirectories: true)
+        homes.append(home)
         return home
     }
 

@@ -4,10 +4,15 @@ import Testing
 import SkyLight
 
 /// Config files, themes and the local store, on real files in a temporary folder.
-struct ConfigTests {
+final class ConfigTests {
+    /// Folders made for this test, removed when it ends.
+    var folders: [String] = []
+    deinit { for folder in folders { try? FileManager.default.removeItem(atPath: folder) } }
+
     func home() throws -> String {
         let path = NSTemporaryDirectory() + "skylight-test-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: path + "/.config/skylight", withIntermediateDirectories: true)
+        folders.append(path)
         return path
     }
 
@@ -85,6 +90,7 @@ struct ThemeTests {
     @Test func aUsersFileTakesPrecedenceOverAShippedTheme() throws {
         let folder = NSTemporaryDirectory() + "skylight-themes-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         try "name = \"mine\"\n[styles]\nnormal = { fg = \"red\" }\n".write(toFile: folder + "/light.toml", atomically: true, encoding: .utf8)
         let library = ThemeLibrary(directories: [folder])
         #expect(try library.load("light").name == "mine")
@@ -116,6 +122,7 @@ struct ThemeTests {
 struct LocalStoreTests {
     @Test func survivesReopening() throws {
         let path = NSTemporaryDirectory() + "skylight-store-\(UUID().uuidString)/cache.sqlite"
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let t = Timestamp("2026-03-04T12:00:00.000000Z")!
         do {
             let store = try LocalStore(path: path, conversationLimit: 2)
@@ -145,6 +152,7 @@ struct LocalStoreTests {
 
     @Test func aSecondInboxOnTheSameCacheLeavesTheFirstsRepliesAlone() throws {
         let path = NSTemporaryDirectory() + "skylight-store-\(UUID().uuidString)/cache.sqlite"
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let t = Timestamp("2026-03-04T12:00:00.000000Z")!
         func outbox(_ action: Action) -> [String] { if case .restored(_, _, let outbox, _, _) = action { outbox.map(\.id) } else { [] } }
         var first: LocalStore? = try LocalStore(path: path)
@@ -176,6 +184,7 @@ struct LocalStoreTests {
 
     @Test func twoInboxesOnTheSameCacheKeepEachOthersNotes() throws {
         let path = NSTemporaryDirectory() + "skylight-store-\(UUID().uuidString)/cache.sqlite"
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         var first: LocalStore? = try LocalStore(path: path)
         first?.claim(instance: "AAAAAAAA")
         var second: LocalStore? = try LocalStore(path: path)
@@ -201,6 +210,7 @@ struct LocalStoreTests {
     @Test func anUnreadableCacheIsSetAsideNotLostAndAFreshOneStarted() throws {
         let folder = NSTemporaryDirectory() + "skylight-store-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/cache.sqlite"
         try Data("not a database, but someone's bytes".utf8).write(to: URL(fileURLWithPath: path))
         let (store, problem) = LocalStore.openOrSetAside(path: path, now: Date(timeIntervalSince1970: 1_700_000_000))
@@ -217,6 +227,7 @@ struct LocalStoreTests {
 
     @Test func detailsComeBackForTheNewestConversations() throws {
         let path = NSTemporaryDirectory() + "skylight-store-\(UUID().uuidString)/cache.sqlite"
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let t = Timestamp("2026-03-04T12:00:00.000000Z")!
         do {
             let store = try LocalStore(path: path, conversationLimit: 3)

@@ -6,7 +6,11 @@ import SkyLight
 import SkyLightSandbox
 
 /// The effect runner over real HTTP against a sandbox, with a real SQLite store.
-struct EffectRunnerTests {
+final class EffectRunnerTests {
+    /// This test's caches, removed when it ends.
+    let folder = NSTemporaryDirectory() + "skylight-runner-\(UUID().uuidString)"
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
+
     final class Collector: Sendable {
         let actions = Mutex<[Action]>([])
         func post(_ action: Action) { actions.withLock { $0.append(action) } }
@@ -28,7 +32,7 @@ struct EffectRunnerTests {
         let sandbox = try await Sandbox.start(options)
         let client = SkyLightClient(configuration: .init(baseURL: sandbox.baseURL, apiKey: APIKey(SandboxOptions.defaultAPIKey),
                                                          retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01)))
-        let store = try LocalStore(path: NSTemporaryDirectory() + "skylight-runner-\(UUID().uuidString)/c.sqlite")
+        let store = try LocalStore(path: folder + "/c.sqlite")
         let collector = Collector()
         let runner = EffectRunner(client: client, store: store, debounce: .milliseconds(20)) { collector.post($0) }
         return (sandbox, client, runner, collector, store)
@@ -82,7 +86,7 @@ struct EffectRunnerTests {
     @Test func aFlushWritesWhatWaitsAndNothingElse() async throws {
         let (sandbox, client, _, collector, _) = try await start()
         defer { Task { await sandbox.stop() } }
-        let path = NSTemporaryDirectory() + "skylight-runner-\(UUID().uuidString)/c.sqlite"
+        let path = folder + "/second.sqlite"
         let store = try LocalStore(path: path)
         let runner = EffectRunner(client: client, store: store, debounce: .seconds(600)) { collector.post($0) }
         runner.run(.saveDraft(contactID: 9, text: "written before quitting"))

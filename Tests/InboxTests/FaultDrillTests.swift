@@ -63,7 +63,9 @@ struct FaultDrillTests {
         // The inbox's own client settings, as `skylight` builds them.
         let client = SkyLightClient(configuration: .init(baseURL: sandbox.baseURL, apiKey: APIKey(SandboxOptions.defaultAPIKey),
                                                          retry: RetryPolicy(maxAttempts: 3), timeout: 15))
-        let store = try LocalStore(path: NSTemporaryDirectory() + "skylight-drill-\(UUID().uuidString)/cache.sqlite")
+        let folder = NSTemporaryDirectory() + "skylight-drill-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try LocalStore(path: folder + "/cache.sqlite")
 
         let inbox = Headless()
         let (stream, continuation) = AsyncStream.makeStream(of: Action.self)
