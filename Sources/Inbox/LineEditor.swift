@@ -25,8 +25,8 @@ public struct LineEditor: Equatable, Sendable {
         switch key {
         case .char(let c): insert(c); return .edited
         case .paste(let text):
-            insert(multiline ? text : text.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
-                .replacingOccurrences(of: "\r", with: " "))
+            let plain = Self.plain(text)
+            insert(multiline ? plain : plain.replacingOccurrences(of: "\n", with: " "))
             return .edited
         case .ctrl("j"), .altEnter:
             if multiline { insert("\n"); return .edited }

@@ -1026,6 +1026,15 @@ struct LineEditorTests {
         #expect(pasted.characters == ["e\u{301}\u{327}", "!"] && pasted.cursor == 1)
     }
 
+    @Test func aPasteLeavesOutWhatATerminalWouldActOn() {
+        var editor = LineEditor("", multiline: true)
+        _ = editor.handle(.paste("paste \u{1B}[31mred\u{1B}[0m\ttab\u{07}\u{1B}]0;title\u{07}\u{1B}]52;c;Y2xpcA==\u{1B}\\ \u{9B}1mC1\u{1B}Pdcs\u{1B}\\\r\nnext\rlast\u{0}\u{7F}"))
+        #expect(editor.text == "paste red\ttab C1\nnext\nlast")
+        var single = LineEditor()
+        _ = single.handle(.paste("one\r\ntwo\u{1B}(B"))
+        #expect(single.text == "one two")
+    }
+
     @Test func movesAndDeletesByWordAsReadlineDoes() {
         var editor = LineEditor("refund sent  today")
         _ = editor.handle(.alt("b"))
