@@ -81,11 +81,22 @@ public struct InboxView: Sendable {
             frame.cursor = (min(frame.width - 1, 1 + TextWidth.width(of: before)), y)
             if case .command = state.mode {
                 // What Tab would complete, so the commands and their arguments need no manual.
-                let choices = CommandCompletion.candidates(for: editor.text, in: state)
-                if !choices.isEmpty {
-                    let hint = Sanitizer.clean(choices.prefix(12).joined(separator: "  ")) + "  Tab "
-                    let width = TextWidth.width(of: hint)
-                    if width < frame.width - used - 2 { frame.put(hint, x: frame.width - width, y: y, maxWidth: frame.width, role: .dim) }
+                // As many as fit, so a narrow terminal still shows some and says there are more.
+                let choices = CommandCompletion.candidates(for: editor.text, in: state).map { Sanitizer.clean($0) }
+                let room = frame.width - used - 2
+                var hint = ""
+                for (i, choice) in choices.enumerated() {
+                    let more = i < choices.count - 1 ? "  …" : ""
+                    let next = (hint.isEmpty ? "" : hint + "  ") + choice
+                    if TextWidth.width(of: next + more + "  Tab ") > room {
+                        if !hint.isEmpty { hint += "  …" }
+                        break
+                    }
+                    hint = next
+                }
+                if !hint.isEmpty {
+                    hint += "  Tab "
+                    frame.put(hint, x: frame.width - TextWidth.width(of: hint), y: y, maxWidth: frame.width, role: .dim)
                 }
             }
             return

@@ -332,6 +332,11 @@ struct SnapshotTests {
         state.mode = .command(editor: LineEditor("tag "))
         let offered = view.render(state, width: 100, height: 30).row(29)
         #expect(offered.contains("Billing") && offered.contains("␛") && !offered.contains("\u{1B}") && !offered.contains("\u{202E}"))
+        // At 80 columns the eleven command names do not all fit: the first do, and "…" says there are more.
+        state.mode = .command(editor: LineEditor(""))
+        let narrow = view.render(state, width: 80, height: 24).row(23)
+        #expect(narrow.hasSuffix("  …  Tab ") && narrow.contains("channel  help") && !narrow.contains("untag"), "\(narrow)")
+        #expect(view.render(state, width: 120, height: 30).row(29).hasSuffix("unread  untag  Tab "))
     }
 
     @Test func aNoteNotYetSavedIsNamedInTheSidebarAndTheList() {
