@@ -10,6 +10,7 @@
 #endif
 #define NCURSES_WIDECHAR 1
 #include <errno.h>
+#include <stdlib.h>
 #include <locale.h>
 #include <wchar.h>
 #include <signal.h>
@@ -227,9 +228,21 @@ static void skylight_crash_handler(int sig) {
     signal(sig, SIG_DFL);
     raise(sig);
 }
+/* A stack overflow leaves no stack to run the handler on: this thread gets a spare one,
+   kept for the life of the process. */
 static inline void skylight_restore_on_crash(void) {
+    stack_t spare;
+    memset(&spare, 0, sizeof spare);
+    spare.ss_size = 64 * 1024;
+    spare.ss_sp = malloc(spare.ss_size);
+    if (spare.ss_sp != NULL) sigaltstack(&spare, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = skylight_crash_handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_ONSTACK;
     int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP };
-    for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) signal(fatal[i], skylight_crash_handler);
+    for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) sigaction(fatal[i], &sa, NULL);
 }
 
 #endif

@@ -216,9 +216,17 @@ final class Screen {
 
     func next() -> InputEvent? {
         if let event = queued { queued = nil; return event }
-        guard let (code, value) = readRaw() else { return nil }
-        // A key we do not use is skipped, not taken for the end of the input.
-        if code == KEY_CODE_YES { return Screen.functionKey(Int32(value)) ?? next() }
+        // A loop, not a call per skipped byte: a paste of many kilobytes would overflow the stack.
+        while let (code, value) = readRaw() {
+            if let event = decode(code: code, value: value) { return event }
+        }
+        return nil
+    }
+
+    /// The event a key read starts, or nil when it starts none (a key we do not use, a byte of
+    /// a paste still coming, a sequence we skip).
+    func decode(code: Int32, value: UInt32) -> InputEvent? {
+        if code == KEY_CODE_YES { return Screen.functionKey(Int32(value)) }
         if var buffer = paste {
             // Inside a bracketed paste: collect until ESC [ 2 0 1 ~.
             buffer.append(value)
@@ -228,7 +236,7 @@ final class Screen {
                 return .key(.paste(String(String.UnicodeScalarView(scalars))))
             }
             paste = buffer
-            return next() ?? nil
+            return nil
         }
         if value == 27 {
             guard let (c2, v2) = readRaw() else { return .key(.escape) }
@@ -250,8 +258,8 @@ final class Screen {
                 case [79]: return .key(.focusOut)
                 case [50, 48, 48, 126]:
                     paste = []
-                    return next()
-                default: return next()
+                    return nil
+                default: return nil
                 }
             }
             guard let scalar = Unicode.Scalar(v2) else { return .key(.escape) }

@@ -588,6 +588,54 @@ struct BunchedKeyTests {
     }
 }
 
+/// A paste is one burst of text, however long; a crash still gives the terminal back.
+struct PasteAndCrashTests {
+    @Test func aLongPasteLandsInTheComposer() async throws {
+        try await TerminalLock.exclusive { try await aLongPasteLandsInTheComposerExclusively() }
+    }
+
+    func aLongPasteLandsInTheComposerExclusively() async throws {
+        let home = Tmux.home("paste")
+        let tmux = try await Tmux.demo(home: home)
+        defer { tmux.kill() }
+        try await tmux.wait(for: " 1/240 ", timeout: 60)
+        // 40 KB of a log, colour codes and all, as a terminal copies it.
+        let text = (1...800).map { "\u{1B}[32mline \($0)\u{1B}[0m: order shipped 👍🏽" }.joined(separator: "\n") + "\nend of paste"
+        try text.write(toFile: home + "/paste.txt", atomically: true, encoding: .utf8)
+        try await tmux.keys("r")
+        try await tmux.wait(for: "─ Reply")
+        try await tmux.tmux(["load-buffer", home + "/paste.txt"])
+        try await tmux.tmux(["paste-buffer", "-p", "-t", tmux.name])
+        try await tmux.wait(for: "› ", timeout: 10)
+        try await tmux.wait(for: "end of paste", timeout: 20)
+        let screen = try await tmux.screen()
+        #expect(screen.contains("line 800: order shipped 👍") && !screen.contains("␛"), "\(screen)")
+        try await tmux.keys("Escape")
+        try await tmux.wait(for: "Draft saved")
+        try await tmux.keys("q")
+        try await tmux.wait(for: "EXIT=0")
+    }
+
+    @Test func aCrashGivesTheTerminalBack() async throws {
+        try await TerminalLock.exclusive { try await aCrashGivesTheTerminalBackExclusively() }
+    }
+
+    func aCrashGivesTheTerminalBackExclusively() async throws {
+        let tmux = try await Tmux.demo(home: Tmux.home("crash"))
+        defer { tmux.kill() }
+        try await tmux.wait(for: " 1/240 ", timeout: 60)
+        #expect(try await tmux.tmux(["display-message", "-p", "-t", tmux.name, "#{alternate_on}"]).hasPrefix("1"))
+        let shell = try await tmux.tmux(["display-message", "-p", "-t", tmux.name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let pid = try #require(pid_t(try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
+            .split(separator: " ").first.map(String.init) ?? ""))
+        kill(pid, SIGSEGV)
+        try await tmux.wait(for: "EXIT=139")
+        #expect(try await tmux.tmux(["display-message", "-p", "-t", tmux.name, "#{alternate_on}"]).hasPrefix("0"))
+        let screen = try await tmux.screen()
+        #expect(!screen.contains("Conversations"), "\(screen)")
+    }
+}
+
 /// Over SSH the server often lacks the terminfo entry of the agent's own terminal.
 struct UnknownTerminalTests {
     @Test func anUnknownTerminalTypeDrawsAsAStandIn() async throws {
