@@ -163,14 +163,21 @@ public struct InboxView: Sendable {
         }
     }
 
+    /// As much of a draft as a row of `width` can show: a long reply is typed into the composer
+    /// key by key, and the row would otherwise make the whole of it safe on every key.
+    static func start(_ text: String, width: Int) -> String {
+        String(text.prefix(2 * width + 16))
+    }
+
     func renderRow(_ state: InboxState, _ c: Conversation, x: Int, y: Int, width: Int, _ frame: inout Frame) {
         let selected = c.contactID == state.selectedID
         let key = RowKey(conversation: c, width: width,
                                base: selected ? (state.focus == .list ? .selectedFocused : .selected) : .normal,
                                unread: state.isUnread(c), when: time.relative(c.lastMessageAt, now: state.now),
                                fallbackName: c.contactName == nil ? state.contacts[c.contactID]?.name : nil,
-                               blacklisted: state.contacts[c.contactID]?.blacklisted == true, draft: state.drafts[c.contactID],
-                               keptNote: state.noteDrafts[c.contactID]?.last)
+                               blacklisted: state.contacts[c.contactID]?.blacklisted == true,
+                               draft: state.drafts[c.contactID].map { Self.start($0, width: width) },
+                               keptNote: state.noteDrafts[c.contactID]?.last.map { Self.start($0, width: width) })
         let cells = rowCache.value(for: key) {
             var row = Frame(width: width, height: 2)
             drawRow(key, &row)
@@ -474,10 +481,13 @@ public struct InboxView: Sendable {
         let warningLines = warning.map { Wrap.lines($0, width: max(8, width - 1)) } ?? []
         lines += warningLines.map { Line(segments: [(" " + $0, .warning)]) }
         // Wrap the text before the cursor separately to find the cursor's row and column.
-        let before = Sanitizer.clean(String(editor.characters.prefix(editor.cursor)), multiline: true)
-        let all = Sanitizer.clean(editor.text, multiline: true)
-        let wrapped = Wrap.lines(all, width: textWidth)
-        let cursorLines = Wrap.lines(before, width: textWidth)
+        // Made safe in two parts that meet at the cursor, not twice over: each key of a long reply
+        // would otherwise clean all of it and then what comes before the cursor again. Text that
+        // changes with every key is not worth remembering, so the caches are passed by.
+        let before = Sanitizer.uncachedClean(String(editor.characters[..<editor.cursor]), multiline: true, tabWidth: 4)
+        let all = before + Sanitizer.uncachedClean(String(editor.characters[editor.cursor...]), multiline: true, tabWidth: 4)
+        let wrapped = Wrap.uncachedLines(all, width: textWidth)
+        let cursorLines = Wrap.uncachedLines(before, width: textWidth)
         let maxLines = max(1, min(6, state.threadLines / 3))
         let cursorRow = max(0, cursorLines.count - 1)
         let firstRow = max(0, min(cursorRow - maxLines + 1, wrapped.count - maxLines))

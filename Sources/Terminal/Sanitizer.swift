@@ -37,6 +37,7 @@ public enum Sanitizer {
     static let cache = Memo<CacheKey, String>(limit: 8192)
 
     static func uncachedClean(_ text: String, multiline: Bool, tabWidth: Int) -> String {
+        if TextWidth.isPrintableASCII(text) { return text }
         var out = String.UnicodeScalarView()
         var scalars = Array(text.unicodeScalars)[...]
         while let s = scalars.first {
