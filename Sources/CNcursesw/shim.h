@@ -10,7 +10,7 @@
 #endif
 #define NCURSES_WIDECHAR 1
 #include <errno.h>
-#include <stdlib.h>
+#include <sys/mman.h>
 #include <locale.h>
 #include <wchar.h>
 #include <signal.h>
@@ -234,8 +234,9 @@ static inline void skylight_restore_on_crash(void) {
     stack_t spare;
     memset(&spare, 0, sizeof spare);
     spare.ss_size = 64 * 1024;
-    spare.ss_sp = malloc(spare.ss_size);
-    if (spare.ss_sp != NULL) sigaltstack(&spare, NULL);
+    /* Mapped, not from the heap: a block held for good in the heap would keep it from shrinking. */
+    spare.ss_sp = mmap(NULL, spare.ss_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (spare.ss_sp != MAP_FAILED) sigaltstack(&spare, NULL);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = skylight_crash_handler;
