@@ -104,6 +104,13 @@ public struct Reducer: Sendable {
                 // The reflex for leaving a terminal program; quitting on it could drop a question
                 // the agent meant to answer, so it only says how.
                 if key == .ctrl("c"), let quit = keyMap.keys(for: .quit).first { say(&state, "\(quit.notation) quits") }
+                // Pasted text is never taken for keys (it could blacklist or quit); say where it goes.
+                if case .paste = key {
+                    func shortest(_ command: Command) -> String {
+                        keyMap.keys(for: command).map(\.notation).min { $0.count < $1.count }.map { " (\($0))" } ?? ""
+                    }
+                    say(&state, "Not pasted: open a reply\(shortest(.reply)) or a note\(shortest(.note)) to paste into")
+                }
                 return []
             }
             return run(command, &state)

@@ -1035,6 +1035,14 @@ struct LineEditorTests {
         #expect(single.text == "one two")
     }
 
+    @Test func aPasteInTheListIsNotTakenForKeys() {
+        var h = Harness()
+        let before = h.state
+        h.press(.paste("by q"))
+        #expect(h.state.mode == .normal && h.state.selectedID == before.selectedID)
+        #expect(h.state.notice?.text == "Not pasted: open a reply (r) or a note (a) to paste into")
+    }
+
     @Test func movesAndDeletesByWordAsReadlineDoes() {
         var editor = LineEditor("refund sent  today")
         _ = editor.handle(.alt("b"))
