@@ -320,6 +320,11 @@ public struct InboxState: Equatable, Sendable {
     /// other than quit and redraw would act on what the agent cannot see.
     public var tooSmall = false
 
+    /// Whether a question waits for its answer (y or n).
+    public var isAsking: Bool {
+        if case .confirm = mode { true } else { false }
+    }
+
     /// Every note not known to be on the server: kept, on its way, and the one being written.
     /// This is what the cache holds, so even a kill loses no more than the last moment of typing.
     public var unsavedNotes: [Int: [String]] {

@@ -6,6 +6,11 @@ import Inbox
 public enum InputEvent: Equatable, Sendable {
     case key(Key)
     case resize
+
+    /// Whether this is a key the agent typed, not a resize or a focus report.
+    var isTyped: Bool {
+        if case .key(let key) = self { key != .focusIn && key != .focusOut } else { false }
+    }
 }
 
 /// The only owner of ncurses. Draws frames by diffing them against the previous one, so an

@@ -156,13 +156,22 @@ public final class TerminalApp {
                 break
             }
             // Keys (and KEY_RESIZE after SIGWINCH interrupted the poll).
-            for event in screen.readEvents() {
+            var events = screen.readEvents()[...]
+            while let event = events.popFirst() {
                 dirty = true
                 switch event {
                 case .resize: syncViewport()
                 case .key(let key):
                     lastKey = ContinuousClock.now; idleHandled = false
+                    let wasAsking = state.isAsking
                     dispatch(.key(key))
+                    // Keys read together with the one that brought up a question were typed
+                    // before it showed: a paste where the terminal does not mark pastes, or a
+                    // reflex over a slow link. None of them may answer it ("by" would blacklist).
+                    if !wasAsking, state.isAsking, events.contains(where: \.isTyped) {
+                        events.removeAll { $0.isTyped }
+                        dispatch(.terminalNote("Keys typed before this question were not taken as its answer"))
+                    }
                 }
             }
             if fds[1].revents != 0 {

@@ -583,6 +583,14 @@ struct BunchedKeyTests {
         try await tmux.wait(for: "› second draft")
         try await tmux.keysAtOnce("Escape", "Escape")
         try await tmux.wait(for: "Draft saved")
+        // `b` and `y` in one read (a paste the terminal did not mark, or a reflex): the `y` was
+        // typed before the question showed and does not answer it.
+        try await tmux.keysAtOnce("b", "y")
+        try await tmux.wait(for: "Keys typed before this question were not taken as its answer")
+        #expect(try await tmux.screen().contains("Blacklist "))
+        try await tmux.keys("n")
+        try await tmux.waitUntilGone("Blacklist ")
+        #expect(!(try await tmux.screen().contains("BLACKLISTED")))
         try await tmux.keys("q")
         try await tmux.wait(for: "EXIT=0")
     }
