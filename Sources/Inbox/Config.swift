@@ -115,6 +115,8 @@ public struct Config: Sendable, Equatable {
         }
         if let value = table["keys"] {
             guard let keys = value.table else { throw ConfigError(description: "\(path): keys must be a table: [keys] then lines like reply = \"r\"") }
+            // Two commands on one key in the file: which would win is not something to guess.
+            var claimed: [Key: String] = [:]
             for name in keys.keys {
                 guard let command = Command(rawValue: name) else {
                     throw ConfigError(description: "\(path): [keys] has no command “\(name)” (known: \(Command.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -131,6 +133,10 @@ public struct Config: Sendable, Equatable {
                         throw ConfigError(description: "\(path): [keys] \(name): cannot read the key “\(notation)” "
                                           + "(write keys as j, G, C-r, M-x, enter, space, tab, esc, pgdn or f5)")
                     }
+                    if let other = claimed[key], other != name {
+                        throw ConfigError(description: "\(path): [keys] “\(notation)” is given to both \(other) and \(name): keep it on one")
+                    }
+                    claimed[key] = name
                     parsed.append(key)
                 }
                 keyMap.bind(command, to: parsed)

@@ -55,6 +55,7 @@ final class ConfigTests {
         // A value of the wrong kind is refused, not ignored: the agent would wonder why it did nothing.
         for (text, says) in [("[keys]\nreply = \"ctrl-r\"\n", "cannot read the key “ctrl-r” (write keys as j, G, C-r"),
                              ("[keys]\nreply = 5\n", "reply must be a key or a list of keys"),
+                             ("[keys]\ntag = \"x\"\nreply = [\"r\", \"x\"]\n", "“x” is given to both "),
                              ("[keys]\nreply = [\"r\", 5]\n", "reply must be a key or a list of keys"),
                              ("keys = \"r\"\n", "keys must be a table"),
                              ("cache_conversations = \"many\"\n", "cache_conversations must be a whole number")] {
