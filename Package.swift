@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SkyLightTests", dependencies: ["SkyLight", "SkyLightSandbox"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyLightSandboxTests", dependencies: ["SkyLightSandbox", "SkyLight", "TestSupport"]),
-        .testTarget(name: "InboxTests", dependencies: ["Inbox", "SkyLight", "SkyLightSandbox"]),
+        .testTarget(name: "InboxTests", dependencies: ["Inbox", "SkyLight", "SkyLightSandbox", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Inbox", "SkyLight"], exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SkyLight", "SkyLightSandbox", "CNcursesw", "Terminal", "TestSupport"]),
     ],

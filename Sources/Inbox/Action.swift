@@ -33,6 +33,9 @@ public enum Action: Sendable {
     case terminalFocus(Bool)
     /// Something about the terminal the agent should know, such as a stand-in terminal type.
     case terminalNote(String)
+    /// Writes to the cache began failing (why, such as a full disk or a lock held elsewhere),
+    /// or, with nil, work again.
+    case cacheWrites(failing: String?)
     /// The terminal's layout: rows of the list (in conversations), lines of the thread,
     /// whether the sidebar fits beside them, and whether the terminal is too small to draw in.
     case viewport(listItems: Int, threadLines: Int, sidebarFits: Bool, tooSmall: Bool = false)

@@ -17,6 +17,8 @@ public final class EffectRunner: Sendable {
     let writing = Mutex<Void>(())
     /// How long typing must pause before a draft is written or a search is sent.
     let debounce: Duration
+    /// Whether the last write to the cache failed: only a change is posted, not every write.
+    let writesFailing = Mutex(false)
 
     /// Creates a runner that posts results with `post`.
     public init(client: SkyLightClient, store: LocalStore?, debounce: Duration = .milliseconds(250),
@@ -216,7 +218,7 @@ public final class EffectRunner: Sendable {
         guard let store else { return }
         writing.withLock { _ in
             for (what, write) in writes {
-                do { try write.body(store) } catch { logger.error("\(what) not saved: \(error)") }
+                do { try write.body(store); wrote(nil) } catch { logger.error("\(what) not saved: \(error)"); wrote(error) }
             }
         }
     }
@@ -225,7 +227,17 @@ public final class EffectRunner: Sendable {
     /// small, and a reply must be on disk before its send starts.
     func write(_ body: (LocalStore) throws -> Void) {
         guard let store else { return }
-        do { try body(store) } catch { logger.error("local store write failed: \(error)") }
+        do { try body(store); wrote(nil) } catch { logger.error("local store write failed: \(error)"); wrote(error) }
+    }
+
+    /// Tells the inbox when writes to the cache start failing and when they work again: a
+    /// full disk or a lock held by another program would otherwise go unseen in the log.
+    func wrote(_ error: (any Error)?) {
+        let changed = writesFailing.withLock { failing in
+            defer { failing = error != nil }
+            return failing != (error != nil)
+        }
+        if changed { post(.cacheWrites(failing: error.map(LocalStore.reason))) }
     }
 
     /// Does every write still waiting for a pause now (quit, SIGHUP, suspend). Only those: a

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Synchronization
 import Testing
 @testable import Inbox
@@ -81,6 +82,37 @@ final class EffectRunnerTests {
         let deadline = ContinuousClock.now + .seconds(20)
         while try store.drafts()[9] != "hello", ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(try store.drafts()[9] == "hello")
+    }
+
+    /// Another program holding the cache's lock (or a full disk) stops the writes: the inbox
+    /// hears of it once, and once more when writes work again.
+    @Test func aCacheThatCannotBeWrittenIsReportedAndSoIsItsReturn() async throws {
+        let (sandbox, client, _, collector, _) = try await start()
+        defer { Task { await sandbox.stop() } }
+        let path = folder + "/locked.sqlite"
+        let store = try LocalStore(path: path)
+        let runner = EffectRunner(client: client, store: store) { collector.post($0) }
+        func reports() -> [String?] {
+            collector.actions.withLock { $0 }.compactMap { if case .cacheWrites(let failing) = $0 { failing } else { nil } }
+        }
+        let entry = OutboxEntry(id: "e1", contactID: 3, text: "kept", createdAt: .now)
+        runner.run(.saveOutbox(entry))
+        #expect(reports().isEmpty)
+        // Another program takes the lock and holds it until told to let go.
+        let other = try DatabaseQueue(path: path)
+        let (locked, release, done) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+        DispatchQueue.global().async {
+            try? other.inTransaction(.exclusive) { _ in locked.signal(); release.wait(); return .commit }
+            done.signal()
+        }
+        locked.wait()
+        runner.run(.saveReadMark(contactID: 3, at: Timestamp("2026-03-04T12:00:00.000000Z")!))
+        runner.run(.removeOutbox(id: "e1"))
+        #expect(reports().count == 1 && reports().first??.contains("locked") == true, "\(reports())")
+        release.signal()
+        done.wait()
+        runner.run(.removeOutbox(id: "e1"))
+        #expect(reports().count == 2 && reports().last! == nil, "\(reports())")
     }
 
     @Test func aFlushWritesWhatWaitsAndNothingElse() async throws {

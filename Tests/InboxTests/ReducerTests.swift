@@ -1035,6 +1035,16 @@ struct LineEditorTests {
         #expect(single.text == "one two")
     }
 
+    @Test func aCacheThatCannotBeWrittenStaysInTheStatusBarUntilItCanAgain() {
+        var h = Harness()
+        h.send(.cacheWrites(failing: "database or disk is full"))
+        #expect(h.state.warning?.hasPrefix("Not saved on disk: database or disk is full.") == true)
+        h.send(.tick(now: Harness.t0.adding(seconds: 60), jitter: 0))
+        #expect(h.state.warning != nil)
+        h.send(.cacheWrites(failing: nil))
+        #expect(h.state.warning == nil && h.state.notice?.text == "Saving to disk again")
+    }
+
     @Test func aPasteInTheListIsNotTakenForKeys() {
         var h = Harness()
         let before = h.state
