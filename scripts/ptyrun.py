@@ -2,6 +2,7 @@
 """Drive the inbox in a pseudo-terminal and measure it, for scripts/bench and scripts/soak.
 
   ptyrun.py paint  --cols 200 --rows 50 --keys 30 --idle 10 -- CMD...   first paint, key latency, bytes/cell, idle, RSS
+  ptyrun.py compose --size 4000 --keys 30 -- CMD...                     key latency typing into a reply that long
   ptyrun.py live   --base URL --count 30 -- CMD...                      inbound message -> on screen latency, idle cost
   ptyrun.py soak   --base URL --minutes 30 -- CMD...                    RSS growth under inbound load
 Prints one JSON object.
@@ -160,6 +161,38 @@ def paint(a, cmd):
     return result
 
 
+def compose(a, cmd):
+    """Typing into a long reply: `r`, a bracketed paste of --size characters in paragraphs of
+    mixed scripts, then --keys letters, each timed to the last byte of its redraw."""
+    s = Session(cmd, a.cols, a.rows)
+    s.read(a.settle_startup, 30)
+    rng = random.Random(a.seed)
+    words = ["refund", "order", "the", "status", "tracking", "配送", "배송지", "شكرا", "été", "👍🏽"]
+    text, paragraph = "", 0
+    while len(text) < a.size:
+        paragraph += 1
+        text += " ".join(rng.choice(words) for _ in range(60)) + ("\n\n" if paragraph % 2 == 0 else " ")
+    text = text[:a.size]
+    os.write(s.fd, b"r")
+    s.read(0.3, 5)
+    os.write(s.fd, b"\x1b[200~" + text.encode() + b"\x1b[201~")
+    s.read(0.5, 30)
+    latencies = []
+    for i in range(a.keys):
+        start = time.monotonic()
+        os.write(s.fd, b"x" if i % 5 else b" ")
+        _, _, last = s.read(0.15, 5)
+        if last:
+            latencies.append((last - start) * 1000)
+    latencies.sort()
+    _, rss = s.usage()
+    os.write(s.fd, b"\x1b")  # the reply stays a draft
+    s.read(0.3, 5)
+    s.close()
+    return {"characters": len(text), "keys": len(latencies), "key_latency_ms_median": round(latencies[len(latencies) // 2], 2),
+            "key_latency_ms_max": round(latencies[-1], 2), "rss_mib": round(rss / 1024, 1)}
+
+
 def live(a, cmd):
     s = Session(cmd, a.cols, a.rows)
     s.read(1.0, 30)
@@ -239,7 +272,7 @@ def soak(a, cmd):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["paint", "live", "soak"])
+    ap.add_argument("mode", choices=["paint", "compose", "live", "soak"])
     ap.add_argument("--cols", type=int, default=200)
     ap.add_argument("--rows", type=int, default=50)
     ap.add_argument("--keys", type=int, default=30)
@@ -249,13 +282,14 @@ def main():
     ap.add_argument("--count", type=int, default=30)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--minutes", type=float, default=30)
+    ap.add_argument("--size", type=int, default=4000)
     argv = sys.argv[1:]
     if "--" not in argv:
         ap.error("give the command after --")
     split = argv.index("--")
     a = ap.parse_args(argv[:split])
     cmd = argv[split + 1:]
-    print(json.dumps({"paint": paint, "live": live, "soak": soak}[a.mode](a, cmd)))
+    print(json.dumps({"paint": paint, "compose": compose, "live": live, "soak": soak}[a.mode](a, cmd)))
 
 
 if __name__ == "__main__":

@@ -481,21 +481,36 @@ public struct InboxView: Sendable {
         let warningLines = warning.map { Wrap.lines($0, width: max(8, width - 1)) } ?? []
         lines += warningLines.map { Line(segments: [(" " + $0, .warning)]) }
         // Wrap the text before the cursor separately to find the cursor's row and column.
-        // Made safe in two parts that meet at the cursor, not twice over: each key of a long reply
-        // would otherwise clean all of it and then what comes before the cursor again. Text that
-        // changes with every key is not worth remembering, so the caches are passed by.
-        let before = Sanitizer.uncachedClean(String(editor.characters[..<editor.cursor]), multiline: true, tabWidth: 4)
-        let all = before + Sanitizer.uncachedClean(String(editor.characters[editor.cursor...]), multiline: true, tabWidth: 4)
-        let wrapped = Wrap.uncachedLines(all, width: textWidth)
-        let cursorLines = Wrap.uncachedLines(before, width: textWidth)
+        // Paragraph by paragraph: the ones the cursor is not in are made safe and wrapped once and
+        // remembered, so a key in a long reply costs one paragraph, not all of it. The cursor's
+        // own is done in two parts meeting at the cursor, and not remembered: it changes with
+        // every key.
+        var wrapped: [String] = []
+        var cursorRow = 0
+        var cursorLine = ""
+        var start = 0
+        let characters = editor.characters
+        while start <= characters.count {
+            let end = characters[start...].firstIndex(of: "\n") ?? characters.count
+            if (start...end).contains(editor.cursor) {
+                let before = Sanitizer.uncachedClean(String(characters[start..<editor.cursor]), multiline: true, tabWidth: 4)
+                let after = Sanitizer.uncachedClean(String(characters[editor.cursor..<end]), multiline: true, tabWidth: 4)
+                let cursorLines = Wrap.uncachedLines(before, width: textWidth)
+                cursorRow = wrapped.count + max(0, cursorLines.count - 1)
+                cursorLine = cursorLines.last ?? ""
+                wrapped += Wrap.uncachedLines(before + after, width: textWidth)
+            } else {
+                wrapped += Wrap.lines(Sanitizer.clean(String(characters[start..<end]), multiline: true), width: textWidth)
+            }
+            start = end + 1
+        }
         let maxLines = max(1, min(6, state.threadLines / 3))
-        let cursorRow = max(0, cursorLines.count - 1)
         let firstRow = max(0, min(cursorRow - maxLines + 1, wrapped.count - maxLines))
         let shown = Array(wrapped.dropFirst(firstRow).prefix(maxLines))
         for (i, part) in (shown.isEmpty ? [""] : shown).enumerated() {
             lines.append(Line(segments: [(i + firstRow == 0 ? "› " : "  ", .composerTitle), (part, .composer)]))
         }
-        let cursorX = 2 + TextWidth.width(of: cursorLines.last ?? "")
+        let cursorX = 2 + TextWidth.width(of: cursorLine)
         return (lines, (min(width - 1, cursorX), 1 + warningLines.count + cursorRow - firstRow))
     }
 

@@ -67,6 +67,30 @@ struct SnapshotTests {
         try check("main-140x30", view.render(Sample.state(width: 140, height: 30), width: 140, height: 30))
     }
 
+    /// The composer wraps paragraph by paragraph; what it shows and where its cursor sits are
+    /// what wrapping the whole text gives, wherever the cursor is.
+    @Test func aLongReplyWrapsAsAWholeWhereverTheCursorIs() {
+        var state = Sample.state(width: 100, height: 40)
+        let id = state.selectedID!
+        let text = "Thanks for waiting.\n\nYour refund of 配送 order 4411 was sent 👍🏽 today and should reach you in three to five days, "
+            + "depending on the bank.\n\tشكرا été\n\n" + (1...60).map { "word\($0)" }.joined(separator: " ") + "\n"
+        let width = 60
+        for cursor in [0, 5, 19, 20, 21, 60, 122, 140, text.count - 30, text.count - 1, text.count] {
+            var editor = LineEditor(text, multiline: true)
+            while editor.cursor > cursor { _ = editor.handle(.left) }
+            state.mode = .compose(contactID: id, editor: editor)
+            guard let shown = view.composerLines(state, id, width: width) else { Issue.record("no composer"); return }
+            let textWidth = width - 3
+            let all = Wrap.uncachedLines(Sanitizer.uncachedClean(text, multiline: true, tabWidth: 4), width: textWidth)
+            let before = Wrap.uncachedLines(Sanitizer.uncachedClean(String(Array(text)[..<cursor]), multiline: true, tabWidth: 4), width: textWidth)
+            let row = max(0, before.count - 1)
+            let lines = shown.lines.dropFirst().map { $0.segments.map(\.0).joined().dropFirst(2) }
+            let first = lines.isEmpty ? 0 : all.firstIndex { $0 == String(lines[0]) } ?? -1
+            #expect(lines.map(String.init) == Array(all[max(0, first)..<min(all.count, max(0, first) + lines.count)]), "cursor \(cursor)")
+            #expect(shown.cursor.x == 2 + TextWidth.width(of: before.last ?? "") && shown.cursor.y == 1 + row - first, "cursor \(cursor)")
+        }
+    }
+
     @Test func composing() throws {
         var state = Sample.state()
         let reducer = Reducer()
