@@ -11,6 +11,7 @@
 #define NCURSES_WIDECHAR 1
 #include <errno.h>
 #include <sys/mman.h>
+#include <termios.h>
 #include <locale.h>
 #include <wchar.h>
 #include <signal.h>
@@ -221,16 +222,54 @@ static inline void skylight_suspend(void) {
     sigaction(SIGCONT, &previous_continue, NULL);
 }
 
-/* On a crash, give the terminal back before the default action runs. */
+/* What gives the terminal back after a crash, prepared while all is well: the handler may run
+   on any thread, even in the middle of a frame, where ncurses' own endwin() cannot be trusted.
+   (Initialised, so that the definitions are emitted where Swift imports them.) */
+static struct termios skylight_shell_mode = {0};
+static int skylight_shell_mode_saved = 0;
+static char skylight_restore_bytes[256] = {0};
+static size_t skylight_restore_length = 0;
+
+/* Keeps the terminal's modes as the shell left them; call before ncurses changes them. */
+static inline void skylight_save_shell_mode(void) {
+    skylight_shell_mode_saved = tcgetattr(STDOUT_FILENO, &skylight_shell_mode) == 0;
+}
+
+/* Spells out, once curses is up, what endwin() would send: modes off, colours and cursor back,
+   the alternate screen left. */
+static inline void skylight_prepare_crash_restore(void) {
+    const char *parts[] = { "\033[?2004l\033[?1004l", tigetstr("sgr0"), tigetstr("cnorm"), tigetstr("rmcup") };
+    size_t length = 0;
+    for (unsigned i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        const char *part = parts[i];
+        if (part == NULL || part == (char *)-1) continue;
+        size_t n = strlen(part);
+        if (length + n >= sizeof skylight_restore_bytes) break;
+        memcpy(skylight_restore_bytes + length, part, n);
+        length += n;
+    }
+    skylight_restore_length = length;
+}
+
+/* On a crash, give the terminal back before the default action runs: only write() and
+   tcsetattr(), which are safe in a signal handler. */
 static void skylight_crash_handler(int sig) {
-    if (skylight_tty_fd >= 0) dup2(skylight_tty_fd, STDOUT_FILENO);
-    endwin();
+    int fd = skylight_tty_fd >= 0 ? skylight_tty_fd : STDOUT_FILENO;
+    if (skylight_restore_length > 0) {
+        ssize_t r = write(fd, skylight_restore_bytes, skylight_restore_length);
+        (void)r;
+        if (skylight_shell_mode_saved) tcsetattr(fd, TCSANOW, &skylight_shell_mode);
+    } else {
+        if (skylight_tty_fd >= 0) dup2(skylight_tty_fd, STDOUT_FILENO);
+        endwin();
+    }
     signal(sig, SIG_DFL);
     raise(sig);
 }
 /* A stack overflow leaves no stack to run the handler on: this thread gets a spare one,
    kept for the life of the process. */
 static inline void skylight_restore_on_crash(void) {
+    skylight_save_shell_mode();
     stack_t spare;
     memset(&spare, 0, sizeof spare);
     spare.ss_size = 64 * 1024;

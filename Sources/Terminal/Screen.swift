@@ -64,6 +64,7 @@ final class Screen {
         }
         // Focus reports and bracketed paste.
         Screen.writeRaw("\u{1B}[?1004h\u{1B}[?2004h")
+        skylight_prepare_crash_restore()
     }
 
     /// The xterm type to draw as when `term` has no terminfo entry, or nil when there is none to try.
