@@ -75,29 +75,19 @@ public struct LineEditor: Equatable, Sendable {
         }
     }
 
-    /// Inserts text at the cursor (typing, or a paste).
+    /// Inserts text at the cursor (typing, or a paste), in one move however long it is.
     public mutating func insert(_ text: String) {
         let start = cursor
-        for c in text { insertAlone(c) }
-        regroup(from: start)
-    }
-
-    mutating func insert(_ c: Character) {
-        let start = cursor
-        insertAlone(c)
-        regroup(from: start)
-    }
-
-    /// Inserts one character as an element of its own; `regroup` then joins it to its neighbours.
-    private mutating func insertAlone(_ c: Character) {
-        if c == "\n" || c == "\r\n" || c == "\r" {
-            guard multiline else { return }
-            characters.insert("\n", at: cursor)
-        } else {
-            characters.insert(c, at: cursor)
+        let pieces = text.compactMap { c -> Character? in
+            if c == "\n" || c == "\r\n" || c == "\r" { return multiline ? "\n" : nil }
+            return c
         }
-        cursor += 1
+        characters.insert(contentsOf: pieces, at: cursor)
+        cursor += pieces.count
+        regroup(from: start)
     }
+
+    mutating func insert(_ c: Character) { insert(String(c)) }
 
     /// Makes every element one grapheme again after an edit between `start` and the cursor,
     /// keeping the cursor after the same text.
