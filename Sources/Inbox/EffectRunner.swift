@@ -165,13 +165,13 @@ public final class EffectRunner: Sendable {
         case .saveDraft(let contactID, let text):
             writeAfterPause("draft \(contactID)") { try $0.saveDraft(contactID: contactID, text: text) }
         case .saveOutbox(let entry):
-            write { try $0.saveOutbox(entry) }
+            write("reply \(entry.id)") { try $0.saveOutbox(entry) }
         case .removeOutbox(let id):
-            write { try $0.removeOutbox(id: id) }
+            write("removal of reply \(id)") { try $0.removeOutbox(id: id) }
         case .saveNoteDrafts(let notes):
             writeAfterPause("notes") { try $0.saveNoteDrafts(notes) }
         case .saveReadMark(let contactID, let at):
-            write { try $0.saveReadMark(contactID: contactID, at: at) }
+            write("read mark \(contactID)") { try $0.saveReadMark(contactID: contactID, at: at) }
         case .cacheConversations(let rows):
             guard let store else { return }
             Task.detached(priority: .utility) { try? store.cacheConversations(rows) }
@@ -217,17 +217,15 @@ public final class EffectRunner: Sendable {
     func write(due writes: [(what: String, write: PendingWrite)]) {
         guard let store else { return }
         writing.withLock { _ in
-            for (what, write) in writes {
-                do { try write.body(store); wrote(nil) } catch { logger.error("\(what) not saved: \(error)"); wrote(error) }
-            }
+            for (what, due) in writes { write(what, due.body) }
         }
     }
 
     /// Outbox and read-mark writes happen at once, in order, before the next action: they are
     /// small, and a reply must be on disk before its send starts.
-    func write(_ body: (LocalStore) throws -> Void) {
+    func write(_ what: String, _ body: (LocalStore) throws -> Void) {
         guard let store else { return }
-        do { try body(store); wrote(nil) } catch { logger.error("local store write failed: \(error)"); wrote(error) }
+        do { try body(store); wrote(nil) } catch { logger.error("\(what) not saved: \(error)"); wrote(error) }
     }
 
     /// Tells the inbox when writes to the cache start failing and when they work again: a

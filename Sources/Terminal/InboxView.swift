@@ -83,20 +83,13 @@ public struct InboxView: Sendable {
                 // What Tab would complete, so the commands and their arguments need no manual.
                 // As many as fit, so a narrow terminal still shows some and says there are more.
                 let choices = CommandCompletion.candidates(for: editor.text, in: state).map { Sanitizer.clean($0) }
-                let room = frame.width - used - 2
-                var hint = ""
-                for (i, choice) in choices.enumerated() {
-                    let more = i < choices.count - 1 ? "  …" : ""
-                    let next = (hint.isEmpty ? "" : hint + "  ") + choice
-                    if TextWidth.width(of: next + more + "  Tab ") > room {
-                        if !hint.isEmpty { hint += "  …" }
-                        break
-                    }
-                    hint = next
+                func hint(_ count: Int) -> String {
+                    choices.prefix(count).joined(separator: "  ") + (count < choices.count ? "  …" : "") + "  Tab "
                 }
-                if !hint.isEmpty {
-                    hint += "  Tab "
-                    frame.put(hint, x: frame.width - TextWidth.width(of: hint), y: y, maxWidth: frame.width, role: .dim)
+                var count = 0
+                while count < choices.count, TextWidth.width(of: hint(count + 1)) <= frame.width - used - 2 { count += 1 }
+                if count > 0 {
+                    frame.put(hint(count), x: frame.width - TextWidth.width(of: hint(count)), y: y, maxWidth: frame.width, role: .dim)
                 }
             }
             return
@@ -165,7 +158,7 @@ public struct InboxView: Sendable {
 
     /// As much of a draft as a row of `width` can show: a long reply is typed into the composer
     /// key by key, and the row would otherwise make the whole of it safe on every key.
-    static func start(_ text: String, width: Int) -> String {
+    static func shownInRow(_ text: String, width: Int) -> String {
         String(text.prefix(2 * width + 16))
     }
 
@@ -176,8 +169,8 @@ public struct InboxView: Sendable {
                                unread: state.isUnread(c), when: time.relative(c.lastMessageAt, now: state.now),
                                fallbackName: c.contactName == nil ? state.contacts[c.contactID]?.name : nil,
                                blacklisted: state.contacts[c.contactID]?.blacklisted == true,
-                               draft: state.drafts[c.contactID].map { Self.start($0, width: width) },
-                               keptNote: state.noteDrafts[c.contactID]?.last.map { Self.start($0, width: width) })
+                               draft: state.drafts[c.contactID].map { Self.shownInRow($0, width: width) },
+                               keptNote: state.noteDrafts[c.contactID]?.last.map { Self.shownInRow($0, width: width) })
         let cells = rowCache.value(for: key) {
             var row = Frame(width: width, height: 2)
             drawRow(key, &row)
@@ -480,7 +473,6 @@ public struct InboxView: Sendable {
         // The warning wraps: cut at a narrow pane's edge, it would lose its point.
         let warningLines = warning.map { Wrap.lines($0, width: max(8, width - 1)) } ?? []
         lines += warningLines.map { Line(segments: [(" " + $0, .warning)]) }
-        // Wrap the text before the cursor separately to find the cursor's row and column.
         // Paragraph by paragraph: the ones the cursor is not in are made safe and wrapped once and
         // remembered, so a key in a long reply costs one paragraph, not all of it. The cursor's
         // own is done in two parts meeting at the cursor, and not remembered: it changes with
