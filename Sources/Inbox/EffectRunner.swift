@@ -13,23 +13,25 @@ public final class EffectRunner: Sendable {
     let searchTask = Mutex<Task<Void, Never>?>(nil)
     /// Writes waiting for a pause in typing, by what they write ("draft 42", "notes").
     let pendingWrites = Mutex<[String: PendingWrite]>([:])
-    /// Held while a waiting write runs, so a flush at quit waits for one already under way.
-    let writing = Mutex<Void>(())
+    /// Every write to the cache goes through it, in order, off the main loop and the network.
+    let writer: CacheWriter?
     /// How long typing must pause before a draft is written or a search is sent.
     let debounce: Duration
-    /// Whether the last write to the cache failed: only a change is posted, not every write.
-    let writesFailing = Mutex(false)
 
     /// Creates a runner that posts results with `post`.
     public init(client: SkyLightClient, store: LocalStore?, debounce: Duration = .milliseconds(250),
+                retryWritesAfter: Duration = .seconds(1),
                 logger: Logger = Logger(label: "skylight.effects"), post: @escaping @Sendable (Action) -> Void) {
         self.client = client; self.store = store; self.post = post; self.logger = logger; self.debounce = debounce
+        writer = store.map { store in
+            CacheWriter(store: store, logger: logger, firstRetryDelay: retryWritesAfter) { post(.cacheWrites(failing: $0)) }
+        }
     }
 
     /// Starts an effect. Effects that belong to the terminal (editor, theme, bell, redraw,
     /// notifications) are ignored here.
     public func run(_ effect: Effect) {
-        let (client, post, store) = (client, post, store)
+        let (client, post, writer) = (client, post, writer)
         switch effect {
         case .loadConversations(let page, let isPoll):
             request {
@@ -41,28 +43,28 @@ public final class EffectRunner: Sendable {
                 do {
                     let messages = try await client.messages.history(contactID: contactID, page: page, perPage: 50)
                     post(.threadLoaded(contactID: contactID, page: messages, pageNumber: page))
-                    if page == 1 { try? store?.cacheThread(contactID: contactID, messages: messages.items) }
+                    if page == 1 { writer?.copy("thread \(contactID)") { try $0.cacheThread(contactID: contactID, messages: messages.items) } }
                 } catch { post(.threadFailed(contactID: contactID, pageNumber: page, Self.sdkError(error))) }
             }
         case .loadContact(let id):
             request {
                 if let contact = try? await client.contacts.get(id) {
                     post(.contactLoaded(contact))
-                    try? store?.cacheContact(contact)
+                    writer?.copy("contact \(id)") { try $0.cacheContact(contact) }
                 }
             }
         case .loadNotes(let id):
             request {
                 if let notes = try? await client.contacts.notes(id, perPage: 100) {
                     post(.notesLoaded(contactID: id, notes.items))
-                    try? store?.cacheNotes(contactID: id, notes: notes.items)
+                    writer?.copy("notes of \(id)") { try $0.cacheNotes(contactID: id, notes: notes.items) }
                 }
             }
         case .loadTags:
             request {
                 if let tags = try? await client.tags.list() {
                     post(.tagsLoaded(tags))
-                    try? store?.cacheTags(tags)
+                    writer?.copy("tags") { try $0.cacheTags(tags) }
                 }
             }
         case .searchContacts(let query):
@@ -84,9 +86,12 @@ public final class EffectRunner: Sendable {
                 post(.preSendChecked(outboxID: entry.id, newer: newer))
             }
         case .send(let entry):
-            request {
-                do { post(.sendFinished(outboxID: entry.id, .success(try await client.messages.send(contactID: entry.contactID, message: entry.text)))) }
-                catch { post(.sendFinished(outboxID: entry.id, .failure(Self.sdkError(error)))) }
+            // The reply goes once it is in the outbox on disk, so a crash mid-send cannot lose it.
+            afterWrites { [self] in
+                request {
+                    do { post(.sendFinished(outboxID: entry.id, .success(try await client.messages.send(contactID: entry.contactID, message: entry.text)))) }
+                    catch { post(.sendFinished(outboxID: entry.id, .failure(Self.sdkError(error)))) }
+                }
             }
         case .reconcile(let entry):
             request {
@@ -165,16 +170,15 @@ public final class EffectRunner: Sendable {
         case .saveDraft(let contactID, let text):
             writeAfterPause("draft \(contactID)") { try $0.saveDraft(contactID: contactID, text: text) }
         case .saveOutbox(let entry):
-            write("reply \(entry.id)") { try $0.saveOutbox(entry) }
+            writer?.write("reply \(entry.id)") { try $0.saveOutbox(entry) }
         case .removeOutbox(let id):
-            write("removal of reply \(id)") { try $0.removeOutbox(id: id) }
+            writer?.write("removal of reply \(id)") { try $0.removeOutbox(id: id) }
         case .saveNoteDrafts(let notes):
             writeAfterPause("notes") { try $0.saveNoteDrafts(notes) }
         case .saveReadMark(let contactID, let at):
-            write("read mark \(contactID)") { try $0.saveReadMark(contactID: contactID, at: at) }
+            writer?.write("read mark \(contactID)") { try $0.saveReadMark(contactID: contactID, at: at) }
         case .cacheConversations(let rows):
-            guard let store else { return }
-            Task.detached(priority: .utility) { try? store.cacheConversations(rows) }
+            writer?.copy("conversations") { try $0.cacheConversations(rows) }
         case .openEditor, .applyTheme, .bell, .notify, .redraw, .suspend:
             break
         }
@@ -196,7 +200,7 @@ public final class EffectRunner: Sendable {
 
     /// Writes once typing pauses: a newer write of the same thing replaces one still waiting.
     func writeAfterPause(_ what: String, _ body: @escaping @Sendable (LocalStore) throws -> Void) {
-        guard store != nil else { return }
+        guard writer != nil else { return }
         let (debounce, serial) = (debounce, Int.random(in: .min ... .max))
         let task = Task { [weak self] in
             try? await Task.sleep(for: debounce)
@@ -205,7 +209,7 @@ public final class EffectRunner: Sendable {
                 guard pending[what]?.serial == serial else { return nil }
                 return pending.removeValue(forKey: what)
             }
-            if let due { write(due: [(what, due)]) }
+            if let due { writer?.write(what, due.body) }
         }
         pendingWrites.withLock { pending in
             pending[what]?.task.cancel()
@@ -213,39 +217,24 @@ public final class EffectRunner: Sendable {
         }
     }
 
-    /// Does writes that were waiting, one at a time with any other such.
-    func write(due writes: [(what: String, write: PendingWrite)]) {
-        guard let store else { return }
-        writing.withLock { _ in
-            for (what, due) in writes { write(what, due.body) }
-        }
+    /// Runs `body` once the writes queued before it are on disk (or have failed once).
+    func afterWrites(_ body: @escaping @Sendable () -> Void) {
+        if let writer { writer.afterWrites(body) } else { body() }
     }
 
-    /// Outbox and read-mark writes happen at once, in order, before the next action: they are
-    /// small, and a reply must be on disk before its send starts.
-    func write(_ what: String, _ body: (LocalStore) throws -> Void) {
-        guard let store else { return }
-        do { try body(store); wrote(nil) } catch { logger.error("\(what) not saved: \(error)"); wrote(error) }
-    }
-
-    /// Tells the inbox when writes to the cache start failing and when they work again: a
-    /// full disk or a lock held by another program would otherwise go unseen in the log.
-    func wrote(_ error: (any Error)?) {
-        let changed = writesFailing.withLock { failing in
-            defer { failing = error != nil }
-            return failing != (error != nil)
-        }
-        if changed { post(.cacheWrites(failing: error.map(LocalStore.reason))) }
-    }
-
-    /// Does every write still waiting for a pause now (quit, SIGHUP, suspend). Only those: a
-    /// draft another inbox on this cache has changed since is not written back over.
-    public func flushPendingWrites() {
+    /// Writes everything still queued or waiting for a pause, now (quit, SIGHUP, suspend), and
+    /// returns what could not be written. Only those: a draft another inbox on this cache has
+    /// changed since is not written back over.
+    @discardableResult
+    public func flushPendingWrites() -> [String] {
         let due = pendingWrites.withLock { pending in
             defer { pending = [:] }
             return pending.map { what, write in write.task.cancel(); return (what, write) }
         }
-        write(due: due)
+        for (what, write) in due { writer?.write(what, write.body) }
+        let left = writer?.finish() ?? []
+        if !left.isEmpty { logger.error("Not saved on disk at the end: \(left.joined(separator: ", "))") }
+        return left
     }
 
     static func sdkError(_ error: any Error) -> SkyLightError {

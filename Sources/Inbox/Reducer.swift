@@ -59,8 +59,8 @@ public struct Reducer: Sendable {
             return []
         case .cacheWrites(let failing):
             // Replies still go: holding them back would lose the agent more than the cache can.
-            state.warning = failing.map { "Not saved on disk: \($0). Replies still go; drafts live only in memory until it clears" }
-            if failing == nil { say(&state, "Saving to disk again") }
+            state.warning = failing.map { "Not saved on disk: \($0). Replies still go; drafts wait in memory and are written when it clears" }
+            if failing == nil { say(&state, "Saved to disk again") }
             return []
         default: return handleResult(&state, action)
         }

@@ -20,6 +20,9 @@ public final class TerminalApp {
     let startup: [Action]
     /// Called once each time the agent has left the keyboard for ``idleAfter``.
     public var onIdle: () -> Void = {}
+    /// What the cache could not take as the inbox left ("draft 42"): the agent is told after the
+    /// terminal is restored.
+    public private(set) var unsavedAtExit: [String] = []
     /// How long without a key counts as idle.
     public var idleAfter: Duration = .seconds(5)
 
@@ -192,7 +195,7 @@ public final class TerminalApp {
         }
         // On the way out only the disk matters: a request started now would be cut off.
         for effect in pending where effect.isLocalWrite { runner.run(effect) }
-        runner.flushPendingWrites()
+        unsavedAtExit = runner.flushPendingWrites()
         return exit
     }
 

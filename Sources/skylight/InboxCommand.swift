@@ -116,14 +116,17 @@ struct InboxCommand: AsyncParsableCommand {
             app.onIdle = ResidentCode.trim
             return app
         }
-        let exit: TerminalApp.Exit
+        let exit: TerminalApp.Exit, unsaved: [String]
         ResidentCode.trim()  // start-up is over: keep only the code the main loop uses
         do {
-            exit = try await Self.onThread { try makeApp().run() }
+            (exit, unsaved) = try await Self.onThread { let app = makeApp(); return (try app.run(), app.unsavedAtExit) }
         } catch {
             await sandbox?.stop()
             demoFolder?.remove()
             fail("The terminal could not be used: \(error)")
+        }
+        if !unsaved.isEmpty {
+            FileHandle.standardError.write(Data("skylight: the local cache could not be written before quitting (see the log); not saved: \(unsaved.joined(separator: ", "))\n".utf8))
         }
         await sandbox?.stop()
         demoFolder?.remove()

@@ -84,35 +84,75 @@ final class EffectRunnerTests {
         #expect(try store.drafts()[9] == "hello")
     }
 
-    /// Another program holding the cache's lock (or a full disk) stops the writes: the inbox
-    /// hears of it once, and once more when writes work again.
-    @Test func aCacheThatCannotBeWrittenIsReportedAndSoIsItsReturn() async throws {
+    /// Another program taking the cache's lock, and holding it until told to let go.
+    final class LockHolder: Sendable {
+        let (locked, release, done) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+        init(path: String) throws {
+            let other = try DatabaseQueue(path: path)
+            DispatchQueue.global().async { [locked, release, done] in
+                try? other.inTransaction(.exclusive) { _ in locked.signal(); release.wait(); return .commit }
+                done.signal()
+            }
+            locked.wait()
+        }
+        func letGo() { release.signal(); done.wait() }
+    }
+
+    /// Another program holding the cache's lock (or a full disk) stops the writes. The screen
+    /// and the network do not wait on it, the inbox hears of it once, the reply still goes, and
+    /// what was not written is written when the lock is let go.
+    @Test func aCacheThatCannotBeWrittenHoldsNothingUpAndCatchesUp() async throws {
         let (sandbox, client, _, collector, _) = try await start()
         defer { Task { await sandbox.stop() } }
         let path = folder + "/locked.sqlite"
         let store = try LocalStore(path: path)
-        let runner = EffectRunner(client: client, store: store) { collector.post($0) }
+        let runner = EffectRunner(client: client, store: store, retryWritesAfter: .milliseconds(50)) { collector.post($0) }
         func reports() -> [String?] {
             collector.actions.withLock { $0 }.compactMap { if case .cacheWrites(let failing) = $0 { failing } else { nil } }
         }
+        let lock = try LockHolder(path: path)
         let entry = OutboxEntry(id: "e1", contactID: 3, text: "kept", createdAt: .now)
         runner.run(.saveOutbox(entry))
-        #expect(reports().isEmpty)
-        // Another program takes the lock and holds it until told to let go.
-        let other = try DatabaseQueue(path: path)
-        let (locked, release, done) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
-        DispatchQueue.global().async {
-            try? other.inTransaction(.exclusive) { _ in locked.signal(); release.wait(); return .commit }
-            done.signal()
-        }
-        locked.wait()
         runner.run(.saveReadMark(contactID: 3, at: Timestamp("2026-03-04T12:00:00.000000Z")!))
-        runner.run(.removeOutbox(id: "e1"))
+        // Written in place, the first write would have waited out SQLite's busy timeout and failed by now.
+        #expect(reports().isEmpty)
+        runner.run(.send(entry))
+        let sent = await collector.wait(timeout: .seconds(30)) { if case .sendFinished("e1", let r) = $0 { r } else { nil } }
+        #expect(try sent?.get().content == "kept")
         #expect(reports().count == 1 && reports().first??.contains("locked") == true, "\(reports())")
-        release.signal()
-        done.wait()
-        runner.run(.removeOutbox(id: "e1"))
-        #expect(reports().count == 2 && reports().last! == nil, "\(reports())")
+        lock.letGo()
+        let back = await collector.wait(timeout: .seconds(30)) { if case .cacheWrites(nil) = $0 { true } else { nil } }
+        #expect(back == true)
+        #expect(try store.outbox().map(\.id) == ["e1"])
+        #expect(try store.readMarks()[3] == Timestamp("2026-03-04T12:00:00.000000Z"))
+    }
+
+    /// A reply goes out only once it is in the outbox on disk.
+    @Test func aSendStartsAfterTheWritesBeforeIt() async throws {
+        let store = try LocalStore(path: folder + "/order.sqlite")
+        let writer = CacheWriter(store: store) { _ in }
+        let seen = Mutex<[String]?>(nil)
+        for n in 1...20 {
+            writer.write("reply e\(n)") { try $0.saveOutbox(OutboxEntry(id: "e\(n)", contactID: n, text: "reply \(n)", createdAt: .now)) }
+        }
+        writer.afterWrites { seen.withLock { $0 = (try? store.outbox())?.map(\.id) } }
+        #expect(writer.finish().isEmpty)
+        #expect(seen.withLock { $0 }?.count == 20)
+    }
+
+    /// Leaving with the lock still held tries once, then names the agent's work not written.
+    @Test func leavingWithTheCacheLockedNamesWhatIsNotWritten() async throws {
+        let (sandbox, client, _, collector, _) = try await start()
+        defer { Task { await sandbox.stop() } }
+        let path = folder + "/leaving.sqlite"
+        let store = try LocalStore(path: path)
+        let runner = EffectRunner(client: client, store: store, debounce: .seconds(600)) { collector.post($0) }
+        let lock = try LockHolder(path: path)
+        defer { lock.letGo() }
+        runner.run(.saveOutbox(OutboxEntry(id: "e9", contactID: 9, text: "late", createdAt: .now)))
+        runner.run(.saveDraft(contactID: 9, text: "half a sentence"))
+        runner.run(.cacheConversations([]))  // a copy of the server's list: not the agent's to worry about
+        #expect(runner.flushPendingWrites() == ["reply e9", "draft 9"])
     }
 
     @Test func aFlushWritesWhatWaitsAndNothingElse() async throws {

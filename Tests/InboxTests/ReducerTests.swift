@@ -1042,7 +1042,7 @@ struct LineEditorTests {
         h.send(.tick(now: Harness.t0.adding(seconds: 60), jitter: 0))
         #expect(h.state.warning != nil)
         h.send(.cacheWrites(failing: nil))
-        #expect(h.state.warning == nil && h.state.notice?.text == "Saving to disk again")
+        #expect(h.state.warning == nil && h.state.notice?.text == "Saved to disk again")
     }
 
     @Test func aPasteInTheListIsNotTakenForKeys() {
