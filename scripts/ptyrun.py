@@ -7,7 +7,7 @@
   ptyrun.py soak   --base URL --minutes 30 -- CMD...                    RSS growth under inbound load
 Prints one JSON object.
 """
-import argparse, fcntl, json, os, pty, random, select, signal, struct, sys, termios, time, urllib.request
+import argparse, fcntl, json, os, pty, random, select, signal, struct, sys, termios, time, urllib.parse, urllib.request
 
 try:
     import pyte
@@ -124,9 +124,23 @@ def control(base, path, body=None, key="sk_test_sandbox"):
         return json.loads(response.read() or b"{}")
 
 
+def sockets_to_server():
+    """Local ports of this machine's TCP sockets to the inbox's server, in any state (a closed
+    one lingers in TIME_WAIT), so a difference counts the connections opened meanwhile."""
+    port = urllib.parse.urlsplit(os.environ.get("SKYLIGHT_BASE_URL", "")).port
+    ports = set()
+    with open("/proc/net/tcp") as table:
+        for line in list(table)[1:]:
+            fields = line.split()
+            if port and int(fields[2].split(":")[1], 16) == port:
+                ports.add(fields[1])
+    return ports
+
+
 def paint(a, cmd):
     s = Session(cmd, a.cols, a.rows)
     out, first, last = s.read(a.settle_startup, 30)
+    sockets_before = sockets_to_server()
     result = {"first_byte_ms": round((first - s.t0) * 1000, 1) if first else None,
               "first_paint_ms": round((last - s.t0) * 1000, 1) if last else None, "startup_bytes": len(out)}
     latencies, total_bytes, total_changed, text_bytes = [], 0, 0, 0
@@ -143,6 +157,7 @@ def paint(a, cmd):
         total_changed += len(changed)
         # What the new text alone costs: its UTF-8 bytes (blanks can be erased for free).
         text_bytes += sum(len(after[y][x][0].encode()) for y, x in changed if after[y][x][0] not in (" ", ""))
+    result["connections_opened"] = len(sockets_to_server() - sockets_before)
     latencies.sort()
     if latencies:
         result.update(key_latency_ms_median=round(latencies[len(latencies) // 2], 2), key_latency_ms_max=round(latencies[-1], 2))

@@ -96,6 +96,39 @@ struct IntegrationTests {
         }
     }
 
+    /// Requests made together (an inbox opening a conversation asks for its thread, contact and
+    /// notes at once) reuse kept-alive connections rather than opening and closing one each:
+    /// over a real link every new connection costs a TCP and a TLS handshake.
+    @Test func requestsMadeTogetherReuseTheirConnections() async throws {
+        let (sandbox, client) = try await startSandbox()
+        defer { Task { await sandbox.stop() } }
+        let port = try #require(URL(string: sandbox.baseURL)?.port)
+        for round in 0..<10 {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for offset in 1...3 {
+                    group.addTask { _ = try await client.contacts.get(round * 3 + offset) }
+                }
+                try await group.waitForAll()
+            }
+        }
+        // Closed connections linger in TIME_WAIT, so this counts every one opened to the sandbox.
+        let opened = try Self.socketsTo(port: port)
+        #expect(opened <= 3, "\(opened) connections for 30 requests, 3 at a time")
+    }
+
+    /// The TCP sockets on this machine whose far end is `port` on 127.0.0.1, in any state.
+    static func socketsTo(port: Int) throws -> Int {
+        // Read to the end: a /proc file reports a size of 0.
+        let file = try #require(FileHandle(forReadingAtPath: "/proc/net/tcp"))
+        defer { try? file.close() }
+        let table = String(decoding: try file.readToEnd() ?? Data(), as: UTF8.self)
+        return table.split(separator: "\n").dropFirst().filter { line in
+            let fields = line.split(separator: " ")
+            guard fields.count > 2, let remotePort = fields[2].split(separator: ":").last else { return false }
+            return Int(remotePort, radix: 16) == port
+        }.count
+    }
+
     @Test func serverErrorsAreRetriedForReads() async throws {
         let (sandbox, client) = try await startSandbox()
         defer { Task { await sandbox.stop() } }

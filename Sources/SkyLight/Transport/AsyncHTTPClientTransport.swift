@@ -27,9 +27,14 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         configuration.decompression = .enabled(limit: .ratio(50))
         // No spans: the SDK logs instead, and a span per request costs about 3% of a request's CPU.
         configuration.tracing.tracer = nil
-        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        // Every connection lives on one loop, so each request can run there without a thread
+        // switch and still take any kept-alive connection. Pinning requests to one loop of a
+        // larger group instead makes the pool open a connection per request made alongside
+        // another, used once and closed (an inbox opening a conversation makes three).
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        self.client = HTTPClient(eventLoopGroup: loop, configuration: configuration)
         self.maxBodyBytes = maxBodyBytes
-        self.executor = EventLoopTaskExecutor(eventLoop: client.eventLoopGroup.next())
+        self.executor = EventLoopTaskExecutor(eventLoop: loop)
     }
 
     /// The loop every connection of this transport lives on: a task that runs there sends and
@@ -45,7 +50,7 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
             // The whole exchange, body included, stays on the event loop and comes back in one
             // hop: the async streaming interface costs several thread switches per request.
             let task = client.execute(request: outgoing, delegate: ResponseAccumulator(request: outgoing, maxBodySize: maxBodyBytes),
-                                      eventLoop: .delegateAndChannel(on: executor.eventLoop),
+                                      eventLoop: .delegate(on: executor.eventLoop),
                                       deadline: .now() + .milliseconds(Int64(request.timeout * 1000)))
             let response = try await withTaskCancellationHandler {
                 try await task.futureResult.get()
