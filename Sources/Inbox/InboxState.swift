@@ -16,9 +16,11 @@ public struct Notice: Equatable, Sendable {
     public var text: String
     public var isError: Bool
     public var expires: Timestamp
+    /// Says the server cannot be reached: it goes as soon as the server answers again.
+    public var isAboutBeingOffline = false
 
-    public init(text: String, isError: Bool, expires: Timestamp) {
-        self.text = text; self.isError = isError; self.expires = expires
+    public init(text: String, isError: Bool, expires: Timestamp, isAboutBeingOffline: Bool = false) {
+        self.text = text; self.isError = isError; self.expires = expires; self.isAboutBeingOffline = isAboutBeingOffline
     }
 }
 

@@ -321,7 +321,7 @@ public struct Reducer: Sendable {
         case .tag, .untag, .blacklist, .note:
             if case .offline = state.connection {
                 // Offline the inbox is read-only, but for replies, which wait in the outbox.
-                say(&state, "Offline: tags, notes and the blacklist need the server. Replies are queued.", error: true)
+                sayOffline(&state, "tags, notes and the blacklist need the server. Replies are queued.")
                 return []
             }
             return contactAction(command, &state)
@@ -974,6 +974,7 @@ public struct Reducer: Sendable {
         }
         state.connection = .live
         state.lastSync = state.now
+        if reconnected, state.notice?.isAboutBeingOffline == true { state.notice = nil }
         var effects: [Effect] = []
         var newInbound: [Conversation] = []
         // The newest time seen before this page: needed only to decide whether to read on.
@@ -1103,7 +1104,7 @@ public struct Reducer: Sendable {
             case .cannotConnect:
                 updated.state = .queued
                 updated.retryAt = state.now.adding(seconds: min(60, Double(1 << min(entry.attempts, 6))))
-                say(&state, "Offline: the reply is queued and will be sent when the connection returns", error: true)
+                sayOffline(&state, "the reply is queued and will be sent when the connection returns")
             case .rateLimited(let retryAfter, _):
                 // A 429 is a refusal before any work: sending again later cannot duplicate.
                 updated.state = .queued
@@ -1160,6 +1161,12 @@ public struct Reducer: Sendable {
 
     func say(_ state: inout InboxState, _ text: String, error: Bool = false) {
         state.notice = Notice(text: text, isError: error, expires: state.now.adding(seconds: error ? 8 : 4))
+    }
+
+    /// Says what being offline stops; it lasts until the server answers, not its full time.
+    func sayOffline(_ state: inout InboxState, _ text: String) {
+        say(&state, "Offline: " + text, error: true)
+        state.notice?.isAboutBeingOffline = true
     }
 }
 

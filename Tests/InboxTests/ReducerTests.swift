@@ -846,6 +846,24 @@ struct RefresherTests {
         guard case .compose = h.state.mode else { Issue.record("replies still open the composer offline"); return }
     }
 
+    /// "Offline: …" goes when the server answers again, not when its time runs out: an agent
+    /// who reads it after the link is back would think it still down.
+    @Test func anOfflineNoticeGoesWhenTheServerAnswers() {
+        var h = Harness()
+        h.send(.conversationsFailed(.cannotConnect(reason: "refused"), isPoll: true))  // retrying
+        h.send(.conversationsFailed(.cannotConnect(reason: "refused"), isPoll: true))  // offline
+        h.press(.char("t"))
+        #expect(h.state.notice?.text.hasPrefix("Offline:") == true)
+        h.send(.conversationsLoaded(Page(items: [], meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 5)), isPoll: true))
+        guard case .live = h.state.connection else { Issue.record("\(h.state.connection)"); return }
+        #expect(h.state.notice == nil)
+        // Other notices keep their time.
+        h.send(.terminalNote("Not suspended: no shell with job control started the inbox"))
+        let shown = h.state.notice
+        h.send(.conversationsLoaded(Page(items: [], meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 5)), isPoll: true))
+        #expect(shown != nil && h.state.notice == shown)
+    }
+
     @Test func cachedDetailsShowAtOnceAndAreAskedForAgain() {
         var h = Harness(unread: [:])
         let cached = Message(id: 9, contactID: 1, direction: .inbound, content: "from the cache")
