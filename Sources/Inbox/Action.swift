@@ -11,6 +11,8 @@ public enum Action: Sendable {
     case conversationsFailed(SkyLightError, isPoll: Bool)
     case threadLoaded(contactID: Int, page: Page<Message>, pageNumber: Int)
     case threadFailed(contactID: Int, pageNumber: Int, SkyLightError)
+    /// A load for a conversation the agent has since moved past was not made : it is asked for again when the agent comes back.
+    case loadSkipped(Effect)
     case contactLoaded(Contact)
     case notesLoaded(contactID: Int, [Note])
     case tagsLoaded([Tag])

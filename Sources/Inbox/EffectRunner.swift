@@ -17,6 +17,8 @@ public final class EffectRunner: Sendable {
     let writer: CacheWriter?
     /// How long typing must pause before a draft is written or a search is sent.
     let debounce: Duration
+    /// Loads for what the agent looks at, newest first.
+    let previews = Mutex(PreviewQueue())
 
     /// Creates a runner that posts results with `post`.
     public init(client: SkyLightClient, store: LocalStore?, debounce: Duration = .milliseconds(250),
@@ -25,6 +27,37 @@ public final class EffectRunner: Sendable {
         self.client = client; self.store = store; self.post = post; self.logger = logger; self.debounce = debounce
         writer = store.map { store in
             CacheWriter(store: store, logger: logger, firstRetryDelay: retryWritesAfter) { post(.cacheWrites(failing: $0)) }
+        }
+    }
+
+    /// Starts the effects of one pass of the main loop. Its loads for conversations the agent
+    /// moved to go ahead of those asked for earlier, a few at a time; loads for conversations
+    /// since passed over are skipped and posted as ``Action/loadSkipped(_:)``.
+    public func run(_ effects: [Effect]) {
+        let loads = effects.filter(\.isPreviewLoad)
+        for effect in effects where !effect.isPreviewLoad { run(effect) }
+        guard !loads.isEmpty else { return }
+        let (skipped, startNow, batch) = previews.withLock { queue in
+            let (skipped, startNow) = queue.add(loads, at: .now)
+            return (skipped, startNow, queue.added)
+        }
+        for load in skipped { post(.loadSkipped(load)) }
+        if startNow { startPreviews(); return }
+        // Keys are coming fast: start once they pause, unless another batch comes first.
+        Task { [weak self] in
+            try? await Task.sleep(for: PreviewQueue.settle)
+            guard let self, previews.withLock({ $0.added == batch }) else { return }
+            startPreviews()
+        }
+    }
+
+    /// Starts waiting preview loads while there is room; each one ending makes room for the next.
+    func startPreviews() {
+        while let next = previews.withLock({ $0.next() }) {
+            load(next) { [self] in
+                previews.withLock { $0.running -= 1 }
+                startPreviews()
+            }
         }
     }
 
@@ -38,28 +71,8 @@ public final class EffectRunner: Sendable {
                 do { post(.conversationsLoaded(try await client.messages.conversations(page: page, perPage: 100), isPoll: isPoll)) }
                 catch { post(.conversationsFailed(Self.sdkError(error), isPoll: isPoll)) }
             }
-        case .loadThread(let contactID, let page):
-            request {
-                do {
-                    let messages = try await client.messages.history(contactID: contactID, page: page, perPage: 50)
-                    post(.threadLoaded(contactID: contactID, page: messages, pageNumber: page))
-                    if page == 1 { writer?.copy("thread \(contactID)") { try $0.cacheThread(contactID: contactID, messages: messages.items) } }
-                } catch { post(.threadFailed(contactID: contactID, pageNumber: page, Self.sdkError(error))) }
-            }
-        case .loadContact(let id):
-            request {
-                if let contact = try? await client.contacts.get(id) {
-                    post(.contactLoaded(contact))
-                    writer?.copy("contact \(id)") { try $0.cacheContact(contact) }
-                }
-            }
-        case .loadNotes(let id):
-            request {
-                if let notes = try? await client.contacts.notes(id, perPage: 100) {
-                    post(.notesLoaded(contactID: id, notes.items))
-                    writer?.copy("notes of \(id)") { try $0.cacheNotes(contactID: id, notes: notes.items) }
-                }
-            }
+        case .loadThread, .loadContact, .loadNotes:
+            load(effect) {}
         case .loadTags:
             request {
                 if let tags = try? await client.tags.list() {
@@ -181,6 +194,35 @@ public final class EffectRunner: Sendable {
             writer?.copy("conversations") { try $0.cacheConversations(rows) }
         case .openEditor, .applyTheme, .bell, .notify, .redraw, .suspend:
             break
+        }
+    }
+
+    /// Loads a thread page, a contact or its notes, posts the result, keeps a copy in the cache,
+    /// then calls `done`.
+    func load(_ effect: Effect, then done: @escaping @Sendable () -> Void) {
+        let (client, post, writer) = (client, post, writer)
+        request {
+            defer { done() }
+            switch effect {
+            case .loadThread(let contactID, let page):
+                do {
+                    let messages = try await client.messages.history(contactID: contactID, page: page, perPage: 50)
+                    post(.threadLoaded(contactID: contactID, page: messages, pageNumber: page))
+                    if page == 1 { writer?.copy("thread \(contactID)") { try $0.cacheThread(contactID: contactID, messages: messages.items) } }
+                } catch { post(.threadFailed(contactID: contactID, pageNumber: page, Self.sdkError(error))) }
+            case .loadContact(let id):
+                if let contact = try? await client.contacts.get(id) {
+                    post(.contactLoaded(contact))
+                    writer?.copy("contact \(id)") { try $0.cacheContact(contact) }
+                }
+            case .loadNotes(let id):
+                if let notes = try? await client.contacts.notes(id, perPage: 100) {
+                    post(.notesLoaded(contactID: id, notes.items))
+                    writer?.copy("notes of \(id)") { try $0.cacheNotes(contactID: id, notes: notes.items) }
+                }
+            default:
+                break
+            }
         }
     }
 

@@ -841,6 +841,14 @@ public struct Reducer: Sendable {
                 say(&state, "Could not load messages: \(error)", error: true)
             }
             return []
+        case .loadSkipped(let load):
+            // Not loading after all: coming back to the conversation asks again.
+            switch load {
+            case .loadThread(let contactID, 1): state.threads[contactID]?.loadingNewest = false
+            case .loadContact(let contactID), .loadNotes(let contactID): state.detailsAskedAt[contactID] = nil
+            default: break
+            }
+            return []
         case .contactLoaded(let contact):
             state.contacts[contact.id] = state.contacts[contact.id].map { $0.merging(contact) } ?? contact
             state.refilter()

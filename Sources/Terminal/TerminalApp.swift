@@ -71,7 +71,8 @@ public final class TerminalApp {
         // Background work starts after the frame is on screen (see the poll below).
         var pending: [Effect] = []
         func startPending() {
-            for effect in pending { runner.run(effect) }
+            guard !pending.isEmpty else { return }
+            runner.run(pending)
             pending = []
         }
         func dispatch(_ action: Action) {

@@ -75,6 +75,27 @@ final class EffectRunnerTests {
         #expect(found??.content == "lost answer")
     }
 
+    /// Moving down the list faster than the server answers: the conversation the agent stops
+    /// on loads before the ones passed over, and most of those are not asked for at all.
+    @Test func theConversationStoppedOnLoadsBeforeThosePassedOver() async throws {
+        let (sandbox, _, runner, collector, _) = try await start()
+        defer { Task { await sandbox.stop() } }
+        var slow = FaultRule()
+        slow.latencyMs = 300
+        sandbox.faults.set([slow])
+        for id in 1...8 { runner.run([.loadThread(contactID: id, page: 1), .loadContact(id), .loadNotes(id)]) }
+        _ = await collector.wait { if case .threadLoaded(6, _, _) = $0 { true } else { nil } }
+        let actions = collector.actions.withLock { $0 }
+        let loaded = actions.compactMap { if case .threadLoaded(let id, _, _) = $0 { id } else { nil } }
+        let skipped = actions.compactMap { if case .loadSkipped(.loadThread(let id, _)) = $0 { id } else { nil } }
+        // Row 1 went at once. The others came faster than keys pause: once they stop, row 8
+        // goes first and row 6, the oldest still wanted, a round later.
+        #expect(loaded.prefix(2).sorted() == [1, 8], "\(loaded)")
+        #expect((loaded.firstIndex(of: 8) ?? .max) < (loaded.firstIndex(of: 6) ?? .max), "\(loaded)")
+        #expect(skipped.sorted() == [2, 3, 4, 5])
+        #expect(!loaded.contains(2) && !loaded.contains(3) && !loaded.contains(4) && !loaded.contains(5))
+    }
+
     @Test func draftsAreDebouncedToDisk() async throws {
         let (sandbox, _, runner, _, store) = try await start()
         defer { Task { await sandbox.stop() } }

@@ -846,6 +846,19 @@ struct RefresherTests {
         guard case .compose = h.state.mode else { Issue.record("replies still open the composer offline"); return }
     }
 
+    /// A load skipped because the agent moved on faster than the server answered is asked for
+    /// again when the agent comes back to that conversation.
+    @Test func aSkippedLoadIsAskedForAgainOnComingBack() {
+        var h = Harness()
+        let first = try! #require(h.state.selectedID)
+        #expect(h.state.threads[first]?.loadingNewest == true)
+        #expect(!h.press(.char("j"), .char("k")).contains(.loadContact(first)))  // still on its way
+        h.send(.loadSkipped(.loadThread(contactID: first, page: 1)))
+        h.send(.loadSkipped(.loadContact(first)))
+        let back = h.press(.char("j"), .char("k"))  // it is asked for as the new selection's neighbour
+        #expect(back.contains(.loadThread(contactID: first, page: 1)) && back.contains(.loadContact(first)) && back.contains(.loadNotes(first)))
+    }
+
     /// "Offline: …" goes when the server answers again, not when its time runs out: an agent
     /// who reads it after the link is back would think it still down.
     @Test func anOfflineNoticeGoesWhenTheServerAnswers() {
