@@ -285,9 +285,39 @@ def soak(a, cmd):
             "cpu_seconds": round(cpu, 1)}
 
 
+def skim(a, cmd):
+    """Moves down the list fast (a held j) while every answer takes --latency ms, from a cold
+    cache; reports how long after the last key the thread of the row stopped on shows, and
+    how many requests and connections the moves cost."""
+    s = Session(cmd, a.cols, a.rows)
+    s.read(a.settle_startup, 30)
+    control(a.base, "/faults", {"rules": [{"latency_ms": a.latency}]})
+    requests0, sockets0 = control(a.base, "/stats")["data"]["requests"], sockets_to_server()
+    try:
+        for _ in range(a.count):
+            os.write(s.fd, b"j")
+            s.read(a.gap, a.gap)
+        last_key = time.monotonic()
+        shown = None
+        while time.monotonic() - last_key < 10:
+            s.read(0.005, 0.005)
+            if "Loading messages" not in s.text():
+                shown = time.monotonic()
+                break
+        # Let the loads still under way finish before counting.
+        time.sleep(a.latency / 1000 * 3)
+        requests = control(a.base, "/stats")["data"]["requests"] - requests0 - 1
+        connections = len(sockets_to_server() - sockets0)
+    finally:
+        control(a.base, "/faults", {"rules": []})
+    s.close()
+    return {"moves": a.count, "latency_ms": a.latency, "thread_shown_ms": round((shown - last_key) * 1000) if shown else None,
+            "requests": requests, "connections_opened": connections}
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["paint", "compose", "live", "soak"])
+    ap.add_argument("mode", choices=["paint", "compose", "live", "soak", "skim"])
     ap.add_argument("--cols", type=int, default=200)
     ap.add_argument("--rows", type=int, default=50)
     ap.add_argument("--keys", type=int, default=30)
@@ -298,13 +328,15 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--minutes", type=float, default=30)
     ap.add_argument("--size", type=int, default=4000)
+    ap.add_argument("--latency", type=int, default=300)
+    ap.add_argument("--gap", type=float, default=0.03)
     argv = sys.argv[1:]
     if "--" not in argv:
         ap.error("give the command after --")
     split = argv.index("--")
     a = ap.parse_args(argv[:split])
     cmd = argv[split + 1:]
-    print(json.dumps({"paint": paint, "compose": compose, "live": live, "soak": soak}[a.mode](a, cmd)))
+    print(json.dumps({"paint": paint, "compose": compose, "live": live, "soak": soak, "skim": skim}[a.mode](a, cmd)))
 
 
 if __name__ == "__main__":

@@ -52,6 +52,8 @@ public enum Effect: Equatable, Sendable {
     case loadThread(contactID: Int, page: Int)
     case loadContact(Int)
     case loadNotes(Int)
+    /// The conversation the agent moved to: loads for it go ahead of those still waiting.
+    case lookingAt(Int)
     case loadTags
     case searchContacts(String)
     case checkBeforeSend(OutboxEntry, seenLatestID: Int?)

@@ -36,9 +36,10 @@ public final class EffectRunner: Sendable {
     public func run(_ effects: [Effect]) {
         let loads = effects.filter(\.isPreviewLoad)
         for effect in effects where !effect.isPreviewLoad { run(effect) }
-        guard !loads.isEmpty else { return }
+        let lookingAt = effects.lazy.compactMap { if case .lookingAt(let id) = $0 { id } else { nil } }.last
+        guard !loads.isEmpty || lookingAt != nil else { return }
         let (skipped, startNow, batch) = previews.withLock { queue in
-            let (skipped, startNow) = queue.add(loads, at: .now)
+            let (skipped, startNow) = queue.add(loads, at: .now, lookingAt: lookingAt)
             return (skipped, startNow, queue.added)
         }
         for load in skipped { post(.loadSkipped(load)) }
@@ -51,9 +52,10 @@ public final class EffectRunner: Sendable {
         }
     }
 
-    /// Starts waiting preview loads while there is room; each one ending makes room for the next.
+    /// Starts waiting preview loads while there is room and keys are not coming fast; each
+    /// one ending makes room for the next.
     func startPreviews() {
-        while let next = previews.withLock({ $0.next() }) {
+        while let next = previews.withLock({ $0.next(at: .now) }) {
             load(next) { [self] in
                 previews.withLock { $0.running -= 1 }
                 startPreviews()
@@ -73,6 +75,8 @@ public final class EffectRunner: Sendable {
             }
         case .loadThread, .loadContact, .loadNotes:
             load(effect) {}
+        case .lookingAt:
+            break  // orders the loads of a batch: see run(_:) taking several
         case .loadTags:
             request {
                 if let tags = try? await client.tags.list() {

@@ -11,6 +11,8 @@ struct PreviewQueue: Sendable {
     /// When the last batch came, and how many have come: a held key sends a batch per row.
     var lastAdded: ContinuousClock.Instant?
     var added = 0
+    /// While keys come fast, nothing starts before this.
+    var holdUntil: ContinuousClock.Instant?
     /// How many loads run at once: the rest of the connection pool stays free for sends and polls.
     static let atOnce = 4
     /// How many loads may wait: three conversations' worth. Older ones are skipped.
@@ -21,24 +23,32 @@ struct PreviewQueue: Sendable {
 
     /// Adds a batch ahead of the waiting ones; returns the loads that fell off the end, and
     /// whether the loads may start now rather than when the keys pause.
-    mutating func add(_ batch: [Effect], at now: ContinuousClock.Instant) -> (skipped: [Effect], startNow: Bool) {
-        let startNow = lastAdded.map { now - $0 >= Self.settle } ?? true
+    /// Loads for `lookingAt`, the conversation the agent is on, go first, wherever they waited.
+    mutating func add(_ batch: [Effect], at now: ContinuousClock.Instant, lookingAt: Int? = nil) -> (skipped: [Effect], startNow: Bool) {
+        let fast = lastAdded.map { now - $0 < Self.settle } ?? false
         lastAdded = now
         added += 1
+        if fast { holdUntil = now + Self.settle }
         for index in batches.indices { batches[index].removeAll { batch.contains($0) } }
-        batches.removeAll(where: \.isEmpty)
         batches.append(batch)
+        if let lookingAt {
+            let focused = batches.flatMap { $0.filter { $0.contact == lookingAt } }
+            for index in batches.indices { batches[index].removeAll { $0.contact == lookingAt } }
+            batches.append(focused)
+        }
+        batches.removeAll(where: \.isEmpty)
         var skipped: [Effect] = []
         while batches.reduce(0, { $0 + $1.count }) > Self.waitingAtMost {
             skipped.append(batches[0].removeLast())
             if batches[0].isEmpty { batches.removeFirst() }
         }
-        return (skipped, startNow)
+        return (skipped, !fast)
     }
 
-    /// The next load to start, if one waits and there is room; counts it as running.
-    mutating func next() -> Effect? {
-        guard running < Self.atOnce, !batches.isEmpty else { return nil }
+    /// The next load to start, if one waits, there is room, and keys are not coming fast;
+    /// counts it as running.
+    mutating func next(at now: ContinuousClock.Instant) -> Effect? {
+        guard running < Self.atOnce, !batches.isEmpty, holdUntil.map({ now >= $0 }) ?? true else { return nil }
         let load = batches[batches.count - 1].removeFirst()
         if batches[batches.count - 1].isEmpty { batches.removeLast() }
         running += 1
@@ -47,6 +57,14 @@ struct PreviewQueue: Sendable {
 }
 
 extension Effect {
+    /// The conversation a preview load is for.
+    var contact: Int? {
+        switch self {
+        case .loadThread(let id, _), .loadContact(let id), .loadNotes(let id): return id
+        default: return nil
+        }
+    }
+
     /// Loads that fill in a conversation the agent moved to, or one next to it.
     var isPreviewLoad: Bool {
         switch self {

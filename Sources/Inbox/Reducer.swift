@@ -405,7 +405,7 @@ public struct Reducer: Sendable {
     /// next j or k draws complete in one frame instead of waiting on the network.
     func selectionEffects(_ state: inout InboxState) -> [Effect] {
         guard let id = state.selectedID else { return [] }
-        var effects = previewEffects(&state, id)
+        var effects: [Effect] = [.lookingAt(id)] + previewEffects(&state, id)
         if let index = state.visible.firstIndex(of: id) {
             for neighbour in [index + 1, index - 1, index + 2] where state.visible.indices.contains(neighbour) {
                 effects += previewEffects(&state, state.visible[neighbour])

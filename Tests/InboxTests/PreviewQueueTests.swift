@@ -12,11 +12,11 @@ struct PreviewQueueTests {
         #expect(queue.add(Self.row(2), at: .now).skipped.isEmpty)
         queue.running = 0
         var started: [Effect] = []
-        while let load = queue.next() { started.append(load) }
+        while let load = queue.next(at: .now + .seconds(1)) { started.append(load) }
         #expect(started == Self.row(2) + [.loadThread(contactID: 1, page: 1)])
-        #expect(queue.next() == nil)  // four at once
+        #expect(queue.next(at: .now + .seconds(1)) == nil)  // four at once
         queue.running -= 1
-        #expect(queue.next() == .loadContact(1))
+        #expect(queue.next(at: .now + .seconds(1)) == .loadContact(1))
     }
 
     @Test func rowsPassedOverAreSkippedOncePastThreeRowsWaiting() {
@@ -26,7 +26,7 @@ struct PreviewQueueTests {
         for id in 1...5 { skipped += queue.add(Self.row(id), at: .now).skipped }
         #expect(skipped.count == 6 && (Self.row(1) + Self.row(2)).allSatisfy(skipped.contains))
         queue.running = 0
-        #expect(queue.next() == .loadThread(contactID: 5, page: 1))
+        #expect(queue.next(at: .now + .seconds(1)) == .loadThread(contactID: 5, page: 1))
     }
 
     @Test func aLoadAskedForAgainMovesToTheNewestBatch() {
@@ -43,7 +43,23 @@ struct PreviewQueueTests {
         #expect(queue.add(Self.row(1), at: start).startNow)
         #expect(!queue.add(Self.row(2), at: start + .milliseconds(30)).startNow)
         #expect(!queue.add(Self.row(3), at: start + .milliseconds(60)).startNow)
+        // Nothing starts while they come, even when a load ends and makes room.
+        #expect(queue.next(at: start + .milliseconds(100)) == nil)
+        #expect(queue.next(at: start + .milliseconds(120)) == .loadThread(contactID: 3, page: 1))
         #expect(queue.add(Self.row(4), at: start + .milliseconds(200)).startNow)
+    }
+
+    /// Held down, j asks each time only for the row two below (the others were asked for as
+    /// neighbours): the row stopped on goes first all the same.
+    @Test func theRowLookedAtGoesFirstThoughAskedForEarlier() {
+        var queue = PreviewQueue()
+        queue.running = PreviewQueue.atOnce
+        _ = queue.add(Self.row(3), at: .now)
+        _ = queue.add(Self.row(4), at: .now)
+        _ = queue.add(Self.row(5), at: .now, lookingAt: 3)
+        queue.running = 0
+        let later = ContinuousClock.now + .seconds(1)
+        #expect([queue.next(at: later), queue.next(at: later), queue.next(at: later), queue.next(at: later)] == Self.row(3) + [.loadThread(contactID: 5, page: 1)])
     }
 
     @Test func onlyTheNewestPageOfAThreadIsAPreview() {
