@@ -7,7 +7,6 @@ import Synchronization
 /// back as actions. The main loop never waits on it.
 public final class EffectRunner: Sendable {
     let client: SkyLightClient
-    let store: LocalStore?
     let post: @Sendable (Action) -> Void
     let logger: Logger
     let searchTask = Mutex<Task<Void, Never>?>(nil)
@@ -24,7 +23,7 @@ public final class EffectRunner: Sendable {
     public init(client: SkyLightClient, store: LocalStore?, debounce: Duration = .milliseconds(250),
                 retryWritesAfter: Duration = .seconds(1),
                 logger: Logger = Logger(label: "skylight.effects"), post: @escaping @Sendable (Action) -> Void) {
-        self.client = client; self.store = store; self.post = post; self.logger = logger; self.debounce = debounce
+        self.client = client; self.post = post; self.logger = logger; self.debounce = debounce
         writer = store.map { store in
             CacheWriter(store: store, logger: logger, firstRetryDelay: retryWritesAfter) { post(.cacheWrites(failing: $0)) }
         }

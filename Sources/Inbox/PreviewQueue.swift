@@ -23,6 +23,7 @@ struct PreviewQueue: Sendable {
 
     /// Adds a batch ahead of the waiting ones; returns the loads that fell off the end, and
     /// whether the loads may start now rather than when the keys pause.
+    ///
     /// Loads for `lookingAt`, the conversation the agent is on, go first, wherever they waited.
     mutating func add(_ batch: [Effect], at now: ContinuousClock.Instant, lookingAt: Int? = nil) -> (skipped: [Effect], startNow: Bool) {
         let fast = lastAdded.map { now - $0 < Self.settle } ?? false
