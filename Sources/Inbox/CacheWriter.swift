@@ -12,7 +12,7 @@ final class CacheWriter: Sendable {
             case write(@Sendable (LocalStore) throws -> Void)
             case then(@Sendable () -> Void)
         }
-        /// What it writes ("reply 7f…", "draft 42"): a newer write of the same thing replaces one still queued.
+        /// What it writes ("reply 7f…", "draft for contact 42"): a newer write of the same thing replaces one still queued.
         let what: String
         let job: Job
         /// Tells this entry from a newer one of the same name that replaced it mid-write.

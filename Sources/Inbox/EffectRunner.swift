@@ -10,7 +10,7 @@ public final class EffectRunner: Sendable {
     let post: @Sendable (Action) -> Void
     let logger: Logger
     let searchTask = Mutex<Task<Void, Never>?>(nil)
-    /// Writes waiting for a pause in typing, by what they write ("draft 42", "notes").
+    /// Writes waiting for a pause in typing, by what they write ("draft for contact 42", "note drafts").
     let pendingWrites = Mutex<[String: PendingWrite]>([:])
     /// Every write to the cache goes through it, in order, off the main loop and the network.
     let writer: CacheWriter?
@@ -184,15 +184,15 @@ public final class EffectRunner: Sendable {
                 }
             }
         case .saveDraft(let contactID, let text):
-            writeAfterPause("draft \(contactID)") { try $0.saveDraft(contactID: contactID, text: text) }
+            writeAfterPause("draft for contact \(contactID)") { try $0.saveDraft(contactID: contactID, text: text) }
         case .saveOutbox(let entry):
             writer?.write("reply \(entry.id)") { try $0.saveOutbox(entry) }
         case .removeOutbox(let id):
             writer?.write("removal of reply \(id)") { try $0.removeOutbox(id: id) }
         case .saveNoteDrafts(let notes):
-            writeAfterPause("notes") { try $0.saveNoteDrafts(notes) }
+            writeAfterPause("note drafts") { try $0.saveNoteDrafts(notes) }
         case .saveReadMark(let contactID, let at):
-            writer?.write("read mark \(contactID)") { try $0.saveReadMark(contactID: contactID, at: at) }
+            writer?.write("read mark for contact \(contactID)") { try $0.saveReadMark(contactID: contactID, at: at) }
         case .cacheConversations(let rows):
             writer?.copy("conversations") { try $0.cacheConversations(rows) }
         case .openEditor, .applyTheme, .bell, .notify, .redraw, .suspend:

@@ -20,7 +20,7 @@ public final class TerminalApp {
     let startup: [Action]
     /// Called once each time the agent has left the keyboard for ``idleAfter``.
     public var onIdle: () -> Void = {}
-    /// What the cache could not take as the inbox left ("draft 42"): the agent is told after the
+    /// What the cache could not take as the inbox left ("draft for contact 42"): the agent is told after the
     /// terminal is restored.
     public private(set) var unsavedAtExit: [String] = []
     /// How long without a key counts as idle.

@@ -173,7 +173,7 @@ final class EffectRunnerTests {
         runner.run(.saveOutbox(OutboxEntry(id: "e9", contactID: 9, text: "late", createdAt: .now)))
         runner.run(.saveDraft(contactID: 9, text: "half a sentence"))
         runner.run(.cacheConversations([]))  // a copy of the server's list: not the agent's to worry about
-        #expect(runner.flushPendingWrites() == ["reply e9", "draft 9"])
+        #expect(runner.flushPendingWrites() == ["reply e9", "draft for contact 9"])
     }
 
     @Test func aFlushWritesWhatWaitsAndNothingElse() async throws {
