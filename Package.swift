@@ -68,7 +68,8 @@ let package = Package(
         .testTarget(name: "SkyLightSandboxTests", dependencies: ["SkyLightSandbox", "SkyLight", "TestSupport"]),
         .testTarget(name: "InboxTests", dependencies: ["Inbox", "SkyLight", "SkyLightSandbox", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Inbox", "SkyLight"], exclude: ["Snapshots"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["SkyLight", "SkyLightSandbox", "CNcursesw", "Terminal", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SkyLight", "SkyLightSandbox", "CNcursesw", "Terminal", "TestSupport",
+                                                          .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v6]
 )
