@@ -41,9 +41,12 @@ public final class LocalStore: Sendable {
     /// Opens the cache at `path`. One that cannot be read (a crash mid-write on a full disk, a
     /// file from elsewhere) is set aside, never deleted, and a fresh one made in its place.
     /// Returns the store, or nil when none can be made, and what the agent should be told.
-    public static func openOrSetAside(path: String, conversationLimit: Int = 20_000,
-                                      now: Date = Date()) -> (store: LocalStore?, problem: String?) {
-        do { return (try LocalStore(path: path, conversationLimit: conversationLimit), nil) } catch let first {
+    /// A cache another program holds locked is waited for, never set aside: `whileLocked` is
+    /// called before each new try.
+    public static func openOrSetAside(path: String, conversationLimit: Int = 20_000, now: Date = Date(),
+                                      whileLocked: () -> Void = {}) -> (store: LocalStore?, problem: String?) {
+        let opened = Result { try waitingWhileLocked(whileLocked) { try LocalStore(path: path, conversationLimit: conversationLimit) } }
+        do { return (try opened.get(), nil) } catch let first {
             let aside = path + ".unreadable-\(Int(now.timeIntervalSince1970))"
             let files = FileManager.default
             guard files.fileExists(atPath: path), (try? files.moveItem(atPath: path, toPath: aside)) != nil else {
@@ -56,6 +59,20 @@ public final class LocalStore: Sendable {
             } catch {
                 return (nil, "No local cache (\(reason(error))): replies, drafts and notes are not kept if the inbox closes")
             }
+        }
+    }
+
+    /// Whether `error` says another connection holds the lock: a wait, not a damaged file.
+    public static func isLocked(_ error: any Error) -> Bool {
+        guard let database = error as? DatabaseError else { return false }
+        return database.resultCode == .SQLITE_BUSY || database.resultCode == .SQLITE_LOCKED
+    }
+
+    /// Runs `body` again for as long as it fails on a lock another program holds, calling
+    /// `whileLocked` before each new try (each try already waits out SQLite's busy timeout).
+    public static func waitingWhileLocked<T>(_ whileLocked: () -> Void, _ body: () throws -> T) throws -> T {
+        while true {
+            do { return try body() } catch where isLocked(error) { whileLocked() }
         }
     }
 

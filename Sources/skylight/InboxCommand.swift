@@ -61,12 +61,22 @@ struct InboxCommand: AsyncParsableCommand {
         let client = SkyLightClient(configuration: .init(baseURL: config.baseURL, apiKey: config.apiKey!, authScheme: config.authScheme,
                                                          retry: .inbox, timeout: 15),
                                     logger: Logger(label: "skylight.sdk"))
-        let (store, cacheProblem) = LocalStore.openOrSetAside(path: cachePath, conversationLimit: config.cacheConversations)
+        // Another program (a backup, a sqlite3 shell) holding the cache locked: wait for it, and
+        // say so, rather than start without the drafts and replies it holds.
+        var toldOfTheLock = false
+        func waitForTheLock() {
+            guard !toldOfTheLock else { return }
+            toldOfTheLock = true
+            logger.notice("cache locked by another program: waiting (cache: \(cachePath))")
+            FileHandle.standardError.write(Data("skylight: waiting for the local cache: another program holds its lock (Ctrl-C to stop)…\n".utf8))
+        }
+        let (store, cacheProblem) = LocalStore.openOrSetAside(path: cachePath, conversationLimit: config.cacheConversations,
+                                                              whileLocked: waitForTheLock)
         if let cacheProblem { logger.error("\(cacheProblem) (cache: \(cachePath))") }
         // Named before the outbox is read: another inbox on this cache leaves this one's replies alone.
         let instance = String(UUID().uuidString.prefix(8))
         store?.claim(instance: instance)
-        let restored = try? store?.restoreAction()
+        let restored = try? store.map { store in try LocalStore.waitingWhileLocked(waitForTheLock) { try store.restoreAction() } }
         var hasCache = false
         if case .restored(_, _, _, _, let rows)? = restored { hasCache = !rows.isEmpty }
 

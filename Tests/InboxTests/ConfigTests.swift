@@ -226,6 +226,31 @@ struct LocalStoreTests {
         #expect(none == nil && why?.hasPrefix("No local cache (File exists: \(path)") == true && why?.contains("not kept") == true, "\(why ?? "")")
     }
 
+    /// A cache another program holds locked (a backup, a sqlite3 shell) is not damaged: it is
+    /// waited for, never set aside, at opening and at the writes start-up makes.
+    @Test func aLockedCacheIsWaitedForNotSetAside() throws {
+        let folder = NSTemporaryDirectory() + "skylight-store-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/cache.sqlite"
+        do {
+            let earlier = try LocalStore(path: path)
+            try earlier.saveDraft(contactID: 1, text: "written yesterday")
+        }
+        var lock = try EffectRunnerTests.LockHolder(path: path)
+        var waits = 0
+        let (store, problem) = LocalStore.openOrSetAside(path: path) { waits += 1; if waits == 1 { lock.letGo() } }
+        #expect(waits == 1 && problem == nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).allSatisfy { !$0.contains("unreadable") })
+        let opened = try #require(store)
+        opened.claim(instance: "AAAAAAAA")
+        lock = try EffectRunnerTests.LockHolder(path: path)
+        waits = 0
+        let restored = try LocalStore.waitingWhileLocked({ waits += 1; if waits == 1 { lock.letGo() } }) { try opened.restoreAction() }
+        #expect(waits == 1)
+        guard case .restored(let drafts, _, _, _, _) = restored else { Issue.record("\(restored)"); return }
+        #expect(drafts == [1: "written yesterday"])
+    }
+
     @Test func detailsComeBackForTheNewestConversations() throws {
         let path = NSTemporaryDirectory() + "skylight-store-\(UUID().uuidString)/cache.sqlite"
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
