@@ -63,10 +63,11 @@ let package = Package(
             name: "skylight-bench",
             dependencies: ["SkyLight", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], path: "Tests/TestSupport"),
         .testTarget(name: "SkyLightTests", dependencies: ["SkyLight", "SkyLightSandbox"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SkyLightSandboxTests", dependencies: ["SkyLightSandbox", "SkyLight", "TestSupport"]),
-        .testTarget(name: "InboxTests", dependencies: ["Inbox", "SkyLight", "SkyLightSandbox", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "InboxTests", dependencies: ["Inbox", "SkyLight", "SkyLightSandbox", "TestSupport",
+                                                      .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "Inbox", "SkyLight"], exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SkyLight", "SkyLightSandbox", "CNcursesw", "Terminal", "TestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift")]),

@@ -1,25 +1,12 @@
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 import SkyLightSandbox
 
 /// Another program holding the inbox's cache locked (a backup, a sqlite3 shell left open): the
 /// agent is told, keeps working, and loses nothing once the lock goes.
 struct LockedCacheTests {
-    /// Takes the cache's lock from another connection and holds it until `letGo()`.
-    final class LockHolder: Sendable {
-        let (locked, release, done) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
-        init(path: String) throws {
-            let other = try DatabaseQueue(path: path)
-            DispatchQueue.global().async { [locked, release, done] in
-                try? other.inTransaction(.exclusive) { _ in locked.signal(); release.wait(); return .commit }
-                done.signal()
-            }
-            locked.wait()
-        }
-        func letGo() { release.signal(); done.wait() }
-    }
-
     @Test func aLockedCacheIsReportedCaughtUpWithAndNamedOnLeaving() async throws {
         try await TerminalLock.exclusive { try await aLockedCacheIsReportedCaughtUpWithAndNamedOnLeavingExclusively() }
     }
@@ -36,7 +23,7 @@ struct LockedCacheTests {
         let path = cacheFolder + "/" + cache
         let contact = try await setup.client.messages.conversations(perPage: 1).items[0].contactID
 
-        var lock = try LockHolder(path: path)
+        var lock = try CacheLock(path: path)
         try await tmux.keys("r")
         try await tmux.type("kept through the lock")
         try await tmux.keys("Escape")
@@ -51,7 +38,7 @@ struct LockedCacheTests {
         }
         #expect(saved == "kept through the lock")
 
-        lock = try LockHolder(path: path)
+        lock = try CacheLock(path: path)
         defer { lock.letGo() }
         try await tmux.keys("r")
         try await tmux.type("typed with the lock held")

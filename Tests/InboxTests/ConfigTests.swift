@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Inbox
 import SkyLight
 
@@ -236,14 +237,14 @@ struct LocalStoreTests {
             let earlier = try LocalStore(path: path)
             try earlier.saveDraft(contactID: 1, text: "written yesterday")
         }
-        var lock = try EffectRunnerTests.LockHolder(path: path)
+        var lock = try CacheLock(path: path)
         var waits = 0
         let (store, problem) = LocalStore.openOrSetAside(path: path) { waits += 1; if waits == 1 { lock.letGo() } }
         #expect(waits == 1 && problem == nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).allSatisfy { !$0.contains("unreadable") })
         let opened = try #require(store)
         opened.claim(instance: "AAAAAAAA")
-        lock = try EffectRunnerTests.LockHolder(path: path)
+        lock = try CacheLock(path: path)
         waits = 0
         let restored = try LocalStore.waitingWhileLocked({ waits += 1; if waits == 1 { lock.letGo() } }) { try opened.restoreAction() }
         #expect(waits == 1)

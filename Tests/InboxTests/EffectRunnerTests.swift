@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Synchronization
 import Testing
+import TestSupport
 @testable import Inbox
 import SkyLight
 import SkyLightSandbox
@@ -105,20 +106,6 @@ final class EffectRunnerTests {
         #expect(try store.drafts()[9] == "hello")
     }
 
-    /// Another program taking the cache's lock, and holding it until told to let go.
-    final class LockHolder: Sendable {
-        let (locked, release, done) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
-        init(path: String) throws {
-            let other = try DatabaseQueue(path: path)
-            DispatchQueue.global().async { [locked, release, done] in
-                try? other.inTransaction(.exclusive) { _ in locked.signal(); release.wait(); return .commit }
-                done.signal()
-            }
-            locked.wait()
-        }
-        func letGo() { release.signal(); done.wait() }
-    }
-
     /// Another program holding the cache's lock (or a full disk) stops the writes. The screen
     /// and the network do not wait on it, the inbox hears of it once, the reply still goes, and
     /// what was not written is written when the lock is let go.
@@ -131,7 +118,7 @@ final class EffectRunnerTests {
         func reports() -> [String?] {
             collector.actions.withLock { $0 }.compactMap { if case .cacheWrites(let failing) = $0 { failing } else { nil } }
         }
-        let lock = try LockHolder(path: path)
+        let lock = try CacheLock(path: path)
         let entry = OutboxEntry(id: "e1", contactID: 3, text: "kept", createdAt: .now)
         runner.run(.saveOutbox(entry))
         runner.run(.saveReadMark(contactID: 3, at: Timestamp("2026-03-04T12:00:00.000000Z")!))
@@ -168,7 +155,7 @@ final class EffectRunnerTests {
         let path = folder + "/leaving.sqlite"
         let store = try LocalStore(path: path)
         let runner = EffectRunner(client: client, store: store, debounce: .seconds(600)) { collector.post($0) }
-        let lock = try LockHolder(path: path)
+        let lock = try CacheLock(path: path)
         defer { lock.letGo() }
         runner.run(.saveOutbox(OutboxEntry(id: "e9", contactID: 9, text: "late", createdAt: .now)))
         runner.run(.saveDraft(contactID: 9, text: "half a sentence"))
