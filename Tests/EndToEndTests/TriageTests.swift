@@ -314,8 +314,9 @@ struct TriageTests {
     func ctrlZExclusively() async throws {
         let setup = try await Self.setup()
         defer { setup.tearDown() }
-        // An interactive shell with job control, as over SSH.
-        let shell = try await Tmux(width: 80, height: 24, command: "env PS1='shell$ ' bash --norc --noprofile -i",
+        // An interactive shell with job control, as over SSH. Without a history file: bash writes
+        // one as it ends, after the test has removed its home.
+        let shell = try await Tmux(width: 80, height: 24, command: "env PS1='shell$ ' HISTFILE= bash --norc --noprofile -i",
                                    environment: setup.environment)
         defer { shell.kill() }
         try await shell.wait(for: "shell$")
