@@ -18,10 +18,10 @@ final class CacheWriter: Sendable {
         /// Tells this entry from a newer one of the same name that replaced it mid-write.
         let serial: Int
         /// A copy of what the server holds: the next refresh brings it back if it is lost.
-        var isServerCopy = false
+        let isServerCopy: Bool
     }
 
-    struct Queue {
+    struct Pending {
         var entries: [Entry] = []
         /// A drain is running or scheduled: new entries only join the queue.
         var draining = false
@@ -34,7 +34,7 @@ final class CacheWriter: Sendable {
 
     let store: LocalStore
     let queue = DispatchQueue(label: "skylight.cache-writes", qos: .utility)
-    let state = Mutex(Queue())
+    let pending = Mutex(Pending())
     let logger: Logger
     /// Told when writes start failing (with SQLite's reason) and when they work again (nil):
     /// a full disk or a lock held by another program would otherwise go unseen in the log.
@@ -62,23 +62,23 @@ final class CacheWriter: Sendable {
     /// must be in the outbox before its send starts, but a cache that cannot be written must
     /// not hold the send back.
     func afterWrites(_ body: @escaping @Sendable () -> Void) {
-        let now = state.withLock { queue -> Bool in
-            queue.failing || (queue.entries.isEmpty && !queue.draining)
+        let now = pending.withLock { writes -> Bool in
+            writes.failing || (writes.entries.isEmpty && !writes.draining)
         }
         if now { body() } else { enqueue("then", .then(body)) }
     }
 
     func enqueue(_ what: String, _ job: Entry.Job, isServerCopy: Bool = false) {
-        let start = state.withLock { queue -> Bool in
-            queue.serial += 1
-            let entry = Entry(what: what, job: job, serial: queue.serial, isServerCopy: isServerCopy)
-            if case .write = job, let index = queue.entries.firstIndex(where: { $0.what == what }) {
-                queue.entries[index] = entry
+        let start = pending.withLock { writes -> Bool in
+            writes.serial += 1
+            let entry = Entry(what: what, job: job, serial: writes.serial, isServerCopy: isServerCopy)
+            if case .write = job, let index = writes.entries.firstIndex(where: { $0.what == what }) {
+                writes.entries[index] = entry
             } else {
-                queue.entries.append(entry)
+                writes.entries.append(entry)
             }
-            guard !queue.draining else { return false }
-            queue.draining = true
+            guard !writes.draining else { return false }
+            writes.draining = true
             return true
         }
         if start { queue.async { self.drain(retry: true) } }
@@ -88,40 +88,43 @@ final class CacheWriter: Sendable {
     /// the waiting sends start, and with `retry` the rest is tried again after a pause.
     func drain(retry: Bool) {
         while true {
-            guard let next = state.withLock({ queue -> Entry? in
-                if queue.entries.isEmpty { queue.draining = false }
-                return queue.entries.first
+            guard let next = pending.withLock({ writes -> Entry? in
+                if writes.entries.isEmpty { writes.draining = false }
+                return writes.entries.first
             }) else { return }
+            let body: @Sendable (LocalStore) throws -> Void
+            switch next.job {
+            case .write(let write):
+                body = write
+            case .then(let start):
+                pending.withLock { writes in writes.entries.removeAll { $0.serial == next.serial } }
+                start()
+                continue
+            }
             do {
-                guard case .write(let body) = next.job else {
-                    state.withLock { queue in queue.entries.removeAll { $0.serial == next.serial } }
-                    if case .then(let body) = next.job { body() }
-                    continue
-                }
                 try body(store)
-                let recovered = state.withLock { queue in
-                    if queue.entries.first?.serial == next.serial { queue.entries.removeFirst() }
-                    defer { queue.failing = false; queue.retryDelay = .zero }
-                    return queue.failing
+                let recovered = pending.withLock { writes in
+                    if writes.entries.first?.serial == next.serial { writes.entries.removeFirst() }
+                    defer { writes.failing = false; writes.retryDelay = .zero }
+                    return writes.failing
                 }
                 if recovered { reportChange(nil) }
             } catch {
                 logger.error("\(next.what) not saved yet: \(error)")
-                let (started, waiting, delay) = state.withLock { queue in
-                    defer { queue.failing = true; queue.lastFailure = .now }
-                    queue.retryDelay = min(max(firstRetryDelay, queue.retryDelay * 2), Self.longestRetryDelay)
-                    let waiting = queue.entries.compactMap { entry -> (@Sendable () -> Void)? in
+                let (started, waiting, delay) = pending.withLock { writes in
+                    defer { writes.failing = true; writes.lastFailure = .now }
+                    writes.retryDelay = min(max(firstRetryDelay, writes.retryDelay * 2), Self.longestRetryDelay)
+                    let waiting = writes.entries.compactMap { entry -> (@Sendable () -> Void)? in
                         if case .then(let body) = entry.job { body } else { nil }
                     }
-                    queue.entries.removeAll { if case .then = $0.job { true } else { false } }
-                    if !retry { queue.draining = false }
-                    return (!queue.failing, waiting, queue.retryDelay)
+                    writes.entries.removeAll { if case .then = $0.job { true } else { false } }
+                    if !retry { writes.draining = false }
+                    return (!writes.failing, waiting, writes.retryDelay)
                 }
                 if started { reportChange(LocalStore.reason(error)) }
                 for body in waiting { body() }
                 if retry {
-                    let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
-                    queue.asyncAfter(deadline: .now() + seconds) { self.drain(retry: true) }
+                    queue.asyncAfter(deadline: .now() + delay / .seconds(1)) { self.drain(retry: true) }
                 }
                 return
             }
@@ -134,9 +137,9 @@ final class CacheWriter: Sendable {
     /// left unwritten.
     func finish() -> [String] {
         queue.sync {
-            let justFailed = state.withLock { queue in queue.failing && ContinuousClock.now - queue.lastFailure < .seconds(1) }
+            let justFailed = pending.withLock { writes in writes.failing && ContinuousClock.now - writes.lastFailure < .seconds(1) }
             if !justFailed { drain(retry: false) }
-            return state.withLock { queue in queue.entries.filter { !$0.isServerCopy }.map(\.what) }
+            return pending.withLock { writes in writes.entries.filter { !$0.isServerCopy }.map(\.what) }
         }
     }
 }
