@@ -66,8 +66,13 @@ static inline int skylight_wcwidth(int c) { return wcwidth((wchar_t)c); }
 
 /* Signals arrive on a pipe, so the main loop sees them between two frames. */
 static int skylight_signal_fd = -1;
+/* Signals that end the inbox (all but SIGWINCH), counted as they come: an editor running
+   meanwhile can be told apart as cut off (the SSH link dropped) rather than quit. */
+static volatile sig_atomic_t skylight_ending_signal_count = 0;
+static inline int skylight_ending_signals(void) { return skylight_ending_signal_count; }
 static void skylight_signal_to_pipe(int sig) {
     unsigned char b = (unsigned char)sig;
+    if (sig != SIGWINCH) skylight_ending_signal_count++;
     if (skylight_signal_fd >= 0) { ssize_t r = write(skylight_signal_fd, &b, 1); (void)r; }
 }
 /* Sets what a signal does (a handler, SIG_IGN or SIG_DFL), keeping the previous action. */

@@ -28,6 +28,9 @@ public enum Action: Sendable {
     /// The text the editor saved, or nil with why not (`failure` nil: the agent quit without
     /// saving); both when it saved and then ended with an error.
     case editorFinished(contactID: Int, text: String?, failure: String? = nil)
+    /// Contacts whose reply an editor was writing when it was cut off (the link dropped): its
+    /// unsaved text waits to be recovered with `E`.
+    case editorTextKept(contactIDs: [Int])
     case themeResult(name: String, error: String?)
     case restored(drafts: [Int: String], noteDrafts: [Int: [String]], outbox: [OutboxEntry], readMarks: [Int: Timestamp], conversations: [Conversation])
     /// Cached messages, contacts, notes and tags, shown until the server's answer replaces them.

@@ -928,12 +928,22 @@ public struct Reducer: Sendable {
             }
             return []
         case .editorFinished(let contactID, let text, let failure):
+            if state.notice?.isAboutKeptEditorText == true { state.notice = nil }
             guard let text else { say(&state, failure ?? "Editor closed without saving: nothing changed", error: failure != nil); return [] }
             if let failure { say(&state, failure, error: true) }
             state.drafts[contactID] = text
             state.mode = .compose(contactID: contactID, editor: LineEditor(text, multiline: true))
             state.focus = .thread
             return [.saveDraft(contactID: contactID, text: text)]
+        case .editorTextKept(let ids):
+            guard let first = ids.first else { return [] }
+            let name = Self.shortened(state.conversation(first)?.contactName ?? state.contacts[first]?.name ?? "contact \(first)", to: 24)
+            let whom = ids.count == 1 ? name : "\(name) and \(ids.count - 1) more"
+            // Worth more than a passing notice: the agent may have just reconnected and be looking elsewhere.
+            state.notice = Notice(text: "Unsaved editor text for \(whom): press E there to recover it", isError: true,
+                                  expires: state.now.adding(seconds: 30))
+            state.notice?.isAboutKeptEditorText = true
+            return []
         case .themeResult(let name, let error):
             if let error { say(&state, error, error: true) } else { state.themeName = name; say(&state, "Theme: \(name)") }
             return []

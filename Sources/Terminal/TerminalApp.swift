@@ -25,12 +25,14 @@ public final class TerminalApp {
     public private(set) var unsavedAtExit: [String] = []
     /// How long without a key counts as idle.
     public var idleAfter: Duration = .seconds(5)
+    /// Where replies composed in `$EDITOR` are written.
+    let editorFolder: EditorFolder
 
     /// Creates the app; `makeRunner` builds the effect runner around the mailbox's post function.
     public init(state: InboxState, reducer: Reducer, theme: Theme, themes: ThemeLibrary, colors: Bool, startup: [Action] = [],
-                logger: Logger, makeRunner: @escaping @Sendable (@escaping @Sendable (Action) -> Void) -> EffectRunner) {
+                editorFolder: EditorFolder, logger: Logger, makeRunner: @escaping @Sendable (@escaping @Sendable (Action) -> Void) -> EffectRunner) {
         self.state = state; self.reducer = reducer; self.theme = theme; self.themes = themes; self.colors = colors
-        self.logger = logger; self.makeRunner = makeRunner; self.startup = startup
+        self.editorFolder = editorFolder; self.logger = logger; self.makeRunner = makeRunner; self.startup = startup
         self.view = InboxView(time: TimeFormat(offset: TimeZone.current.secondsFromGMT()), reducer: reducer)
     }
 
@@ -232,7 +234,7 @@ public final class TerminalApp {
             screen.resume()
             screen.followTerminalSize()
         case .openEditor(let contactID, let text):
-            switch edit(text, screen: screen) {
+            switch edit(text, contactID: contactID, screen: screen) {
             case .success(let edited): mailbox.post(.editorFinished(contactID: contactID, text: edited))
             case .failure(let failure): mailbox.post(.editorFinished(contactID: contactID, text: failure.saved, failure: failure.message))
             }
@@ -248,32 +250,39 @@ public final class TerminalApp {
         var saved: String? = nil
     }
 
-    /// Runs `$VISUAL` or `$EDITOR` (else vi) on the text in a private temporary file, with the
-    /// terminal handed over meanwhile.
-    func edit(_ text: String, screen: Screen) -> Result<String, EditorFailure> {
+    /// Runs `$VISUAL` or `$EDITOR` (else vi) on the text in the contact's file in
+    /// ``editorFolder``, with the terminal handed over meanwhile.
+    func edit(_ text: String, contactID: Int, screen: Screen) -> Result<String, EditorFailure> {
         let environment = ProcessInfo.processInfo.environment
         let editor = environment["VISUAL"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["EDITOR"].flatMap { $0.isEmpty ? nil : $0 } ?? "vi"
-        let path = NSTemporaryDirectory() + "skylight-reply-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            return .failure(EditorFailure(message: "Could not write a file for the editor in \(NSTemporaryDirectory())"))
+        let offered = editorFolder.recoveryFiles(for: contactID)
+        let path: String
+        do { path = try editorFolder.prepare(text, for: contactID) } catch {
+            return .failure(EditorFailure(message: "Could not write a file for the editor in \(editorFolder.path): \(error.localizedDescription)"))
         }
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        func stamp() -> Date? { (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date }
+        let before = (stamp(), FileManager.default.contents(atPath: path))
+        let signalsBefore = skylight_ending_signals()
         screen.suspend()
-        defer { screen.resume() }
-        guard let status = runInForeground("\(editor) \"$1\"", path) else {
-            return .failure(EditorFailure(message: "Could not start /bin/sh for the editor: \(String(cString: strerror(errno)))"))
+        let status = runInForeground("\(editor) \"$1\"", path)
+        let startError = errno
+        screen.resume()
+        let data = FileManager.default.contents(atPath: path)
+        editorFolder.finish(contactID: contactID, cleanExit: status == 0, cutOff: skylight_ending_signals() != signalsBefore,
+                            saved: (stamp(), data) != before, offered: offered)
+        guard let status else {
+            return .failure(EditorFailure(message: "Could not start /bin/sh for the editor: \(String(cString: strerror(startError)))"))
         }
         // The shell's "cannot run" and "not found": the agent's setting, not their choice to quit.
         if status == 126 || status == 127 {
             return .failure(EditorFailure(message: "The editor “\(editor)” could not be run: set $VISUAL or $EDITOR"))
         }
-        guard let data = FileManager.default.contents(atPath: path) else { return .failure(EditorFailure(message: nil)) }
-        func trimmed(_ text: String) -> String { var text = text; while text.hasSuffix("\n") { text.removeLast() }; return text }
-        let result = trimmed(String(decoding: data, as: UTF8.self))
+        guard let data else { return .failure(EditorFailure(message: nil)) }
+        let result = EditorFolder.trimmed(String(decoding: data, as: UTF8.self))
         if status == 0 { return .success(result) }
         // Ended with an error: vim's :cq, or a hang-up (the SSH link dropped) with the editor
         // open. What it had saved (a :w along the way) is kept as the draft, not thrown away.
-        guard result != trimmed(text) else { return .failure(EditorFailure(message: nil)) }
+        guard result != EditorFolder.trimmed(text) else { return .failure(EditorFailure(message: nil)) }
         return .failure(EditorFailure(message: "Editor exited with status \(status): kept what it saved",
                                       saved: result))
     }

@@ -37,6 +37,7 @@ struct InboxCommand: AsyncParsableCommand {
         var sandbox: Sandbox?
         var demoFolder: DemoFolder?
         var cachePath: String
+        let editorFolder: EditorFolder
         if demo {
             let folder = DemoFolder.create()
             demoFolder = folder
@@ -49,6 +50,7 @@ struct InboxCommand: AsyncParsableCommand {
             config.baseURL = sandbox!.baseURL
             config.authScheme = .bearer
             cachePath = folder.path + "/inbox.sqlite"
+            editorFolder = EditorFolder(path: folder.path + "/editing")
         } else {
             guard let key = config.apiKey, !key.isEmpty else {
                 fail("""
@@ -56,7 +58,10 @@ struct InboxCommand: AsyncParsableCommand {
                     To look around without an account: skylight --demo
                     """)
             }
-            cachePath = XDG.cacheHome(environment) + "/skylight/\(Self.accountID(config.baseURL, key)).sqlite"
+            let account = Self.accountID(config.baseURL, key)
+            cachePath = XDG.cacheHome(environment) + "/skylight/\(account).sqlite"
+            // Not under the cache: what an editor could not save is not for a cache cleaner to delete.
+            editorFolder = EditorFolder(path: XDG.stateHome(environment) + "/skylight/editing/\(account)")
         }
         let client = SkyLightClient(configuration: .init(baseURL: config.baseURL, apiKey: config.apiKey!, authScheme: config.authScheme,
                                                          retry: .inbox, timeout: 15),
@@ -104,6 +109,8 @@ struct InboxCommand: AsyncParsableCommand {
             startup.append(.themeResult(name: "plain", error: "Theme not loaded: \(error)"))
         }
         if let restored { startup.insert(restored, at: 0) }
+        let keptText = editorFolder.contactsWithKeptText()
+        if !keptText.isEmpty { startup.append(.editorTextKept(contactIDs: keptText)) }
         // Details of the newest conversations: enough to fill the first screens.
         if let details = try? store?.details(limit: 40) { startup.insert(details, at: restored == nil ? 0 : 1) }
         var state = InboxState(accountLabel: demo ? "demo sandbox" : URL(string: config.baseURL)?.host ?? config.baseURL,
@@ -119,7 +126,7 @@ struct InboxCommand: AsyncParsableCommand {
         let startupActions = startup + [.start]
         let makeApp: @Sendable () -> TerminalApp = {
             let app = TerminalApp(state: initialState, reducer: reducer, theme: colorTheme, themes: themes, colors: !noColor,
-                                  startup: startupActions, logger: logger) { post in
+                                  startup: startupActions, editorFolder: editorFolder, logger: logger) { post in
                 EffectRunner(client: client, store: store, logger: Logger(label: "skylight.effects"), post: post)
             }
             // An inbox left open for hours keeps only the code its polling runs.

@@ -307,6 +307,64 @@ struct TriageTests {
         try await second.wait(for: "› saved before the link dropped")
     }
 
+    @Test func textTheEditorHadNotSavedWhenTheLinkDroppedIsOfferedBack() async throws {
+        try await TerminalLock.exclusive { try await unsavedEditorTextExclusively() }
+    }
+
+    func unsavedEditorTextExclusively() async throws {
+        let setup = try await Self.setup()
+        defer { setup.tearDown() }
+        // An editor that, like vim, keeps unsaved text in a swap file beside the file, removes it
+        // when it ends normally, keeps it when its terminal goes, and offers it back when it
+        // opens a file that has one.
+        var environment = setup.environment
+        environment["EDITOR"] = setup.home + "/swapping-editor"
+        try """
+            #!/bin/sh
+            swap="$(dirname "$1")/.$(basename "$1").swp"
+            if [ -f "$swap" ]; then
+                printf 'recover? ' > /dev/tty
+                IFS= read -r answer < /dev/tty
+                cat "$swap" > "$1"
+                exit 0
+            fi
+            printf 'editor> ' > /dev/tty
+            IFS= read -r line < /dev/tty
+            printf '%s' "$line" > "$swap"
+            printf 'unsaved> ' > /dev/tty
+            # The terminal gone (the link dropped), vim says "Error reading input" and keeps its swap.
+            IFS= read -r line < /dev/tty || exit 1
+            rm -f "$swap"
+
+            """.write(toFile: setup.home + "/swapping-editor", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: setup.home + "/swapping-editor")
+
+        // Typed, not saved, and the SSH link drops.
+        let first = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: environment)
+        defer { first.kill() }  // on a failure before the hang-up below
+        try await first.wait(for: "● live", timeout: 60)
+        try await first.keys("E")
+        try await first.wait(for: "editor>")
+        try await first.type("typed but never saved")
+        try await first.keys("Enter")
+        try await first.wait(for: "unsaved>")
+        first.kill()
+        try await Task.sleep(for: .milliseconds(500))
+
+        // Back in: the inbox says where the text is, and E on that conversation brings it back.
+        let second = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: environment)
+        defer { second.kill() }
+        try await second.wait(for: "Unsaved editor text for", timeout: 60)
+        try await second.keys("E")
+        try await second.wait(for: "recover?")
+        try await second.keys("Enter")
+        try await second.wait(for: "› typed but never saved")
+        try await second.waitUntilGone("Unsaved editor text for")
+        let folder = setup.home + "/.state/skylight/editing"
+        let left = FileManager.default.subpaths(atPath: folder)?.filter { $0.contains("reply-to-") } ?? []
+        #expect(left.isEmpty, "recovered, the editor's files go: \(left)")
+    }
+
     @Test func ctrlZSuspendsToTheShellAndFgComesBack() async throws {
         try await TerminalLock.exclusive { try await ctrlZExclusively() }
     }

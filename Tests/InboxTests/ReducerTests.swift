@@ -559,6 +559,19 @@ struct ReplyTests {
         h.send(.editorFinished(contactID: 1, text: nil))
         #expect(h.state.notice?.text == "Editor closed without saving: nothing changed" && h.state.notice?.isError == false)
     }
+
+    @Test func unsavedEditorTextIsPointedToUntilTheEditorOpensAgain() {
+        var h = Harness()
+        h.send(.editorTextKept(contactIDs: [2]))
+        #expect(h.state.notice?.text == "Unsaved editor text for Contact 2: press E there to recover it")
+        h.send(.editorTextKept(contactIDs: [2, 3, 4]))
+        #expect(h.state.notice?.text == "Unsaved editor text for Contact 2 and 2 more: press E there to recover it")
+        // Still there after an error notice's time: the agent may be looking elsewhere on reconnecting.
+        h.send(.tick(now: h.state.now.adding(seconds: 10), jitter: 0))
+        #expect(h.state.notice?.isAboutKeptEditorText == true)
+        h.send(.editorFinished(contactID: 2, text: "recovered"))
+        #expect(h.state.notice == nil)
+    }
 }
 
 struct ContactActionTests {
