@@ -233,15 +233,15 @@ final class Screen {
     /// a paste still coming, a sequence we skip).
     func decode(code: Int32, value: UInt32) -> InputEvent? {
         if code == KEY_CODE_YES { return Screen.functionKey(Int32(value)) }
-        if var buffer = paste {
-            // Inside a bracketed paste: collect until ESC [ 2 0 1 ~.
-            buffer.append(value)
-            if buffer.count >= 6, Array(buffer.suffix(6)) == [27, 91, 50, 48, 49, 126] {
+        if paste != nil {
+            // Inside a bracketed paste: collect until ESC [ 2 0 1 ~. Appended in place: a copy
+            // taken out to append to would copy the whole paste for every byte.
+            paste!.append(value)
+            if let buffer = paste, buffer.count >= 6, buffer.suffix(6).elementsEqual([27, 91, 50, 48, 49, 126]) {
                 paste = nil
                 let scalars = buffer.dropLast(6).compactMap(Unicode.Scalar.init)
                 return .key(.paste(String(String.UnicodeScalarView(scalars))))
             }
-            paste = buffer
             return nil
         }
         if value == 27 {
