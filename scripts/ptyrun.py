@@ -178,7 +178,8 @@ def paint(a, cmd):
 
 def compose(a, cmd):
     """Typing into a long reply: `r`, a bracketed paste of --size characters in paragraphs of
-    mixed scripts, then --keys letters, each timed to the last byte of its redraw."""
+    mixed scripts (timed to the last byte of its redraw, with the CPU it took), then --keys
+    letters, each timed to the last byte of its redraw."""
     s = Session(cmd, a.cols, a.rows)
     s.read(a.settle_startup, 30)
     rng = random.Random(a.seed)
@@ -190,12 +191,16 @@ def compose(a, cmd):
     text = text[:a.size]
     os.write(s.fd, b"r")
     s.read(0.3, 5)
+    cpu_before, _ = s.usage()
+    start = time.monotonic()
     os.write(s.fd, b"\x1b[200~" + text.encode() + b"\x1b[201~")
-    s.read(0.5, 30)
+    _, _, pasted = s.read(0.5, 60)
+    cpu_after, _ = s.usage()
+    paste_ms = (pasted - start) * 1000
     latencies = []
     for i in range(a.keys):
         start = time.monotonic()
-        os.write(s.fd, b"x" if i % 5 else b" ")
+        os.write(s.fd, a.letter.encode() if i % 5 else b" ")
         _, _, last = s.read(0.15, 5)
         if last:
             latencies.append((last - start) * 1000)
@@ -204,7 +209,8 @@ def compose(a, cmd):
     os.write(s.fd, b"\x1b")  # the reply stays a draft
     s.read(0.3, 5)
     s.close()
-    return {"characters": len(text), "keys": len(latencies), "key_latency_ms_median": round(latencies[len(latencies) // 2], 2),
+    return {"characters": len(text), "letter": a.letter, "paste_ms": round(paste_ms, 1), "paste_cpu_ms": round((cpu_after - cpu_before) * 1000),
+            "keys": len(latencies), "key_latency_ms_median": round(latencies[len(latencies) // 2], 2),
             "key_latency_ms_max": round(latencies[-1], 2), "rss_mib": round(rss / 1024, 1)}
 
 
@@ -328,6 +334,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--minutes", type=float, default=30)
     ap.add_argument("--size", type=int, default=4000)
+    ap.add_argument("--letter", default="x", help="compose: the letter typed (a space every fifth key)")
     ap.add_argument("--latency", type=int, default=300)
     ap.add_argument("--gap", type=float, default=0.03)
     argv = sys.argv[1:]

@@ -14,7 +14,14 @@ public struct LineEditor: Equatable, Sendable {
         self.multiline = multiline
     }
 
-    public var text: String { String(characters) }
+    /// The text, built from each character's UTF-8: joining `Character`s one by one checks
+    /// every boundary for graphemes, several times slower, and this runs on every key.
+    public var text: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(characters.count)
+        for character in characters { bytes.append(contentsOf: character.utf8) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
     public var isEmpty: Bool { characters.isEmpty }
 
     /// What the key did.
@@ -95,13 +102,17 @@ public struct LineEditor: Equatable, Sendable {
     /// A terminal sends a joined emoji, a skin tone or a decomposed accent one scalar at a
     /// time; kept apart, the pieces would take invisible cursor steps and backspaces. A deletion
     /// can join what it leaves on either side the same way.
+    ///
+    /// Only the edit and one character either side are regrouped: the characters beyond are
+    /// whole graphemes already, and regrouping the whole text made every key in a long reply
+    /// written in Arabic or Korean cost as much as the reply.
     private mutating func regroup(from start: Int) {
         let from = max(0, start - 1), to = min(characters.count, cursor + 1)
         // Typing plain text, the common case, joins nothing.
         if characters[from..<to].allSatisfy(\.isASCII) { return }
-        let head = String(characters[..<cursor])
-        let regrouped = Array(head + String(characters[cursor...]))
-        guard regrouped != characters else { return }
+        let head = String(characters[from..<cursor])
+        let regrouped = Array(head + String(characters[cursor..<to]))
+        guard !regrouped.elementsEqual(characters[from..<to]) else { return }
         let headScalars = head.unicodeScalars.count
         var seen = 0
         var index = 0
@@ -109,8 +120,8 @@ public struct LineEditor: Equatable, Sendable {
             seen += regrouped[index].unicodeScalars.count
             index += 1
         }
-        characters = regrouped
-        cursor = index
+        characters.replaceSubrange(from..<to, with: regrouped)
+        cursor = from + index
     }
 
     private mutating func regroupAtCursor() { regroup(from: cursor) }

@@ -123,8 +123,9 @@ public struct Reducer: Sendable {
             switch editor.handle(key) {
             case .edited:
                 state.mode = .compose(contactID: contactID, editor: editor)
-                state.drafts[contactID] = editor.text
-                return [.saveDraft(contactID: contactID, text: editor.text)]
+                let text = editor.text
+                state.drafts[contactID] = text
+                return [.saveDraft(contactID: contactID, text: text)]
             case .moved, .ignored:
                 state.mode = .compose(contactID: contactID, editor: editor)
                 return []

@@ -473,34 +473,45 @@ public struct InboxView: Sendable {
         // The warning wraps: cut at a narrow pane's edge, it would lose its point.
         let warningLines = warning.map { Wrap.lines($0, width: max(8, width - 1)) } ?? []
         lines += warningLines.map { Line(segments: [(" " + $0, .warning)]) }
-        // Paragraph by paragraph: the ones the cursor is not in are made safe and wrapped once and
-        // remembered, so a key in a long reply costs one paragraph, not all of it. The cursor's
-        // own is done in two parts meeting at the cursor, and not remembered: it changes with
-        // every key.
-        var wrapped: [String] = []
-        var cursorRow = 0
-        var cursorLine = ""
-        var start = 0
-        let characters = editor.characters
-        while start <= characters.count {
-            let end = characters[start...].firstIndex(of: "\n") ?? characters.count
-            if (start...end).contains(editor.cursor) {
-                let before = Sanitizer.uncachedClean(String(characters[start..<editor.cursor]), multiline: true, tabWidth: 4)
-                let after = Sanitizer.uncachedClean(String(characters[editor.cursor..<end]), multiline: true, tabWidth: 4)
-                let cursorLines = Wrap.uncachedLines(before, width: textWidth)
-                cursorRow = wrapped.count + max(0, cursorLines.count - 1)
-                cursorLine = cursorLines.last ?? ""
-                wrapped += Wrap.uncachedLines(before + after, width: textWidth)
-            } else {
-                wrapped += Wrap.lines(Sanitizer.clean(String(characters[start..<end]), multiline: true), width: textWidth)
-            }
-            start = end + 1
-        }
+        // Only the paragraphs that reach the lines shown are wrapped: the cursor's own, in two
+        // parts meeting at the cursor and not remembered (it changes with every key), then its
+        // neighbours, made safe and wrapped once and remembered, until the window is full. A key
+        // in a long reply costs about one paragraph, not all of it.
         let maxLines = max(1, min(6, state.threadLines / 3))
-        let firstRow = max(0, min(cursorRow - maxLines + 1, wrapped.count - maxLines))
+        let characters = editor.characters
+        func paragraph(endingAt end: Int) -> Int { characters[..<end].lastIndex(of: "\n").map { $0 + 1 } ?? 0 }
+        func paragraph(startingAt start: Int) -> Int { characters[start...].firstIndex(of: "\n") ?? characters.count }
+        func wrappedParagraph(_ range: Range<Int>) -> [String] {
+            Wrap.lines(Sanitizer.clean(String(characters[range]), multiline: true), width: textWidth)
+        }
+        let start = paragraph(endingAt: editor.cursor), end = paragraph(startingAt: editor.cursor)
+        let before = Sanitizer.uncachedClean(String(characters[start..<editor.cursor]), multiline: true, tabWidth: 4)
+        let after = Sanitizer.uncachedClean(String(characters[editor.cursor..<end]), multiline: true, tabWidth: 4)
+        let cursorLines = Wrap.uncachedLines(before, width: textWidth)
+        let cursorLine = cursorLines.last ?? ""
+        var wrapped = Wrap.uncachedLines(before + after, width: textWidth)
+        var cursorRow = max(0, cursorLines.count - 1)
+        // Back to the first line, or far enough that the window starts below it.
+        var earliest = start
+        while earliest > 0, cursorRow < maxLines - 1 {
+            let previous = paragraph(endingAt: earliest - 1)
+            let added = wrappedParagraph(previous..<earliest - 1)
+            wrapped.insert(contentsOf: added, at: 0)
+            cursorRow += added.count
+            earliest = previous
+        }
+        // On past the cursor only while the window has room below it.
+        var latest = end
+        while latest < characters.count, wrapped.count - max(0, cursorRow - maxLines + 1) < maxLines {
+            let next = paragraph(startingAt: latest + 1)
+            wrapped += wrappedParagraph(latest + 1..<next)
+            latest = next
+        }
+        let firstRow = max(0, cursorRow - maxLines + 1)
         let shown = Array(wrapped.dropFirst(firstRow).prefix(maxLines))
+        let startsAtTheTop = earliest == 0 && firstRow == 0
         for (i, part) in (shown.isEmpty ? [""] : shown).enumerated() {
-            lines.append(Line(segments: [(i + firstRow == 0 ? "› " : "  ", .composerTitle), (part, .composer)]))
+            lines.append(Line(segments: [(i == 0 && startsAtTheTop ? "› " : "  ", .composerTitle), (part, .composer)]))
         }
         let cursorX = 2 + TextWidth.width(of: cursorLine)
         return (lines, (min(width - 1, cursorX), 1 + warningLines.count + cursorRow - firstRow))

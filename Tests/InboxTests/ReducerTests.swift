@@ -1068,6 +1068,17 @@ struct LineEditorTests {
         _ = pasted.handle(.left)
         _ = pasted.handle(.paste("\u{301}\u{327}"))
         #expect(pasted.characters == ["e\u{301}\u{327}", "!"] && pasted.cursor == 1)
+        // In the middle of a reply, only what meets at the cursor joins; the rest is left as it was.
+        var middle = LineEditor("مرحبا 👩 شكرا", multiline: true)
+        for _ in 0..<5 { _ = middle.handle(.left) }
+        typeEachScalar("\u{200D}👧", into: &middle)
+        #expect(middle.characters == Array("مرحبا 👩\u{200D}👧 شكرا") && middle.cursor == 7)
+        typeEachScalar("ش", into: &middle)
+        #expect(middle.text == "مرحبا 👩\u{200D}👧ش شكرا" && middle.cursor == 8)
+    }
+
+    func typeEachScalar(_ text: String, into editor: inout LineEditor) {
+        for s in text.unicodeScalars { _ = editor.handle(.char(Character(s))) }
     }
 
     @Test func aPasteLeavesOutWhatATerminalWouldActOn() {

@@ -72,10 +72,11 @@ struct SnapshotTests {
     @Test func aLongReplyWrapsAsAWholeWhereverTheCursorIs() {
         var state = Sample.state(width: 100, height: 40)
         let id = state.selectedID!
-        let text = "Thanks for waiting.\n\nYour refund of 配送 order 4411 was sent 👍🏽 today and should reach you in three to five days, "
+        let text = (1...12).map { "Point \($0)." }.joined(separator: "\n") + "\nThanks for waiting.\n\nYour refund of 配送 order 4411 was sent 👍🏽 today and should reach you in three to five days, "
             + "depending on the bank.\n\tشكرا été\n\n" + (1...60).map { "word\($0)" }.joined(separator: " ") + "\n"
         let width = 60
-        for cursor in [0, 5, 19, 20, 21, 60, 122, 140, text.count - 30, text.count - 1, text.count] {
+        let maxLines = max(1, min(6, state.threadLines / 3))
+        for cursor in [0, 5, 19, 20, 21, 60, 90, 122, 140, 180, 200, text.count - 30, text.count - 1, text.count] {
             var editor = LineEditor(text, multiline: true)
             while editor.cursor > cursor { _ = editor.handle(.left) }
             state.mode = .compose(contactID: id, editor: editor)
@@ -88,6 +89,10 @@ struct SnapshotTests {
             let first = lines.isEmpty ? 0 : all.firstIndex { $0 == String(lines[0]) } ?? -1
             #expect(lines.map(String.init) == Array(all[max(0, first)..<min(all.count, max(0, first) + lines.count)]), "cursor \(cursor)")
             #expect(shown.cursor.x == 2 + TextWidth.width(of: before.last ?? "") && shown.cursor.y == 1 + row - first, "cursor \(cursor)")
+            // The window ends at the cursor's line, and the prompt marks the reply's first line only.
+            let content = shown.lines.dropFirst().map { $0.segments.map(\.0).joined() }
+            #expect(first == max(0, row - maxLines + 1) && lines.count == min(maxLines, all.count - first), "cursor \(cursor)")
+            #expect(content.enumerated().allSatisfy { $0.element.hasPrefix($0.offset == 0 && first == 0 ? "› " : "  ") }, "cursor \(cursor)")
         }
     }
 
