@@ -57,8 +57,8 @@ public struct EditorFolder: Sendable {
         return file
     }
 
-    /// Tidies up after the editor: the reply's file goes unless the editor was cut off or left
-    /// recovery data. A save after recovery data was offered settles that data: it goes too.
+    /// Tidies up after the editor: the reply's file goes unless the editor was cut off (ended
+    /// badly after a hang-up) or left recovery data. A save after recovery data was offered settles that data: it goes too.
     ///
     /// - Parameters:
     ///   - cleanExit: the editor ended with status 0.
@@ -67,7 +67,7 @@ public struct EditorFolder: Sendable {
     ///   - offered: recovery files that were there before the editor started.
     func finish(contactID: Int, cleanExit: Bool, cutOff: Bool, saved: Bool, offered: [String]) {
         if cleanExit && saved { for file in offered { try? FileManager.default.removeItem(atPath: file) } }
-        if cutOff || !recoveryFiles(for: contactID).isEmpty { return }
+        if (cutOff && !cleanExit) || !recoveryFiles(for: contactID).isEmpty { return }
         try? FileManager.default.removeItem(atPath: file(for: contactID))
     }
 

@@ -72,7 +72,12 @@ struct EditorFolderTests {
         scratch.folder.finish(contactID: 1, cleanExit: false, cutOff: true, saved: false, offered: [])
         #expect(scratch.names() == ["reply-to-1.txt"])
 
+        // A signal came, but the editor still ended well (the agent saved and quit): all is in the draft.
+        scratch.folder.finish(contactID: 1, cleanExit: true, cutOff: true, saved: true, offered: [])
+        #expect(scratch.names().isEmpty)
+
         // Ended with a swap file beside it: kept with it.
+        _ = try scratch.folder.prepare("a", for: 1)
         try scratch.put(".reply-to-1.txt.swp", "unsaved")
         scratch.folder.finish(contactID: 1, cleanExit: false, cutOff: false, saved: false, offered: [])
         #expect(scratch.names() == [".reply-to-1.txt.swp", "reply-to-1.txt"])
