@@ -41,17 +41,25 @@ public struct EditorFolder: Sendable {
         }.sorted()
     }
 
-    /// Creates the folder (mode 0700) and puts the draft in the contact's file, leaving a file
-    /// kept from a cut-off editor as it is when it already holds that text: rewritten, it would
-    /// look newer than the editor's recovery data. Returns the file's path.
+    /// Creates the folder (mode 0700) and puts the draft in the contact's file. Returns the
+    /// file's path.
+    ///
+    /// A file kept from an editor that was cut off is what it last saved, which the inbox may
+    /// never have read (it was killed first), while the draft may have grown since. Neither is
+    /// lost: the file stays as it is when it holds the draft (rewritten, it would look newer
+    /// than the editor's recovery data), gives way to a draft that holds it, and otherwise
+    /// the draft follows it after a blank line.
     func prepare(_ text: String, for contactID: Int) throws -> String {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let file = file(for: contactID)
-        if let kept = FileManager.default.contents(atPath: file), Self.trimmed(String(decoding: kept, as: UTF8.self)) == Self.trimmed(text) {
-            return file
+        var contents = text
+        if let data = FileManager.default.contents(atPath: file) {
+            let kept = Self.trimmed(String(decoding: data, as: UTF8.self)), draft = Self.trimmed(text)
+            if kept.contains(draft) { return file }
+            if !draft.contains(kept) { contents = kept + "\n\n" + draft }
         }
         try? FileManager.default.removeItem(atPath: file)
-        guard FileManager.default.createFile(atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: file, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteUnknown)
         }
         return file

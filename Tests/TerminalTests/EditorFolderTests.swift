@@ -50,9 +50,19 @@ struct EditorFolderTests {
         let stamp = try FileManager.default.attributesOfItem(atPath: file)[.modificationDate] as? Date
         #expect(abs((stamp ?? .now).timeIntervalSince(old)) < 1)
 
-        // A draft changed since is what the editor opens.
+        // A draft grown since is what the editor opens.
         _ = try scratch.folder.prepare("Hello again", for: 5)
         #expect(try String(contentsOfFile: file, encoding: .utf8) == "Hello again")
+
+        // The inbox killed while the editor ran on: what the editor saved afterwards, and the
+        // inbox never read, is not written over by the older draft.
+        try scratch.put("reply-to-5.txt", "Hello again, your refund is on its way\n")
+        _ = try scratch.folder.prepare("Hello again", for: 5)
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "Hello again, your refund is on its way\n")
+
+        // Both changed apart: both are there, the file's first.
+        _ = try scratch.folder.prepare("A different start", for: 5)
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "Hello again, your refund is on its way\n\nA different start")
     }
 
     @Test func theFileGoesUnlessTheEditorWasCutOffOrLeftRecoveryData() throws {
