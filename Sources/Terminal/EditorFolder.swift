@@ -41,22 +41,42 @@ public struct EditorFolder: Sendable {
         }.sorted()
     }
 
+    /// The text an editor that writes its recovery data as plain text left at a hang-up: nano's
+    /// `reply-to-28.txt.save` (`.save.1`, … when one was there already), emacs'
+    /// `#reply-to-28.txt#`; the newest if several. Such editors do not offer it on opening
+    /// the file again, so the inbox does. (vim's swap file is not text; vim reads it itself.)
+    func rescuedText(for contactID: Int) -> String? {
+        func stamp(_ file: String) -> Date { ((try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date) ?? .distantPast }
+        let plain = recoveryFiles(for: contactID).filter { Self.isPlainText($0, for: contactID) }
+        return plain.max { stamp($0) < stamp($1) }.flatMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    static func isPlainText(_ recoveryFile: String, for contactID: Int) -> Bool {
+        let name = name(for: contactID), base = (recoveryFile as NSString).lastPathComponent
+        return base.hasPrefix(name + ".save") || base == "#" + name + "#"
+    }
+
     /// Creates the folder (mode 0700) and puts the draft in the contact's file. Returns the
     /// file's path.
     ///
-    /// A file kept from an editor that was cut off is what it last saved, which the inbox may
-    /// never have read (it was killed first), while the draft may have grown since. Neither is
-    /// lost: the file stays as it is when it holds the draft (rewritten, it would look newer
-    /// than the editor's recovery data), gives way to a draft that holds it, and otherwise
-    /// the draft follows it after a blank line.
+    /// What a cut-off editor left is what it last had, which the inbox may never have read (it
+    /// was killed first), while the draft may have grown since. Neither is lost: the kept text
+    /// stays when it holds the draft (a kept file is then left untouched: rewritten, it would
+    /// look newer than vim's swap), gives way to a draft that holds it, and otherwise the
+    /// draft follows it after a blank line.
     func prepare(_ text: String, for contactID: Int) throws -> String {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let file = file(for: contactID)
+        let rescued = rescuedText(for: contactID)
         var contents = text
-        if let data = FileManager.default.contents(atPath: file) {
-            let kept = Self.trimmed(String(decoding: data, as: UTF8.self)), draft = Self.trimmed(text)
-            if kept.contains(draft) { return file }
-            if !draft.contains(kept) { contents = kept + "\n\n" + draft }
+        if let kept = (rescued ?? FileManager.default.contents(atPath: file).map { String(decoding: $0, as: UTF8.self) }).map(Self.trimmed) {
+            let draft = Self.trimmed(text)
+            if kept.contains(draft) {
+                if rescued == nil { return file }
+                contents = kept
+            } else if !draft.contains(kept) {
+                contents = kept + "\n\n" + draft
+            }
         }
         try? FileManager.default.removeItem(atPath: file)
         guard FileManager.default.createFile(atPath: file, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o600]) else {
@@ -66,7 +86,9 @@ public struct EditorFolder: Sendable {
     }
 
     /// Tidies up after the editor: the reply's file goes unless the editor was cut off (ended
-    /// badly after a hang-up) or left recovery data. A save after recovery data was offered settles that data: it goes too.
+    /// badly after a hang-up) or left recovery data. An editor that ends well settles the
+    /// recovery data it was offered: plain text, already in the file it opened, goes; vim's
+    /// swap goes once the file is saved (recovered, or written anew).
     ///
     /// - Parameters:
     ///   - cleanExit: the editor ended with status 0.
@@ -74,7 +96,9 @@ public struct EditorFolder: Sendable {
     ///   - saved: the editor wrote the file.
     ///   - offered: recovery files that were there before the editor started.
     func finish(contactID: Int, cleanExit: Bool, cutOff: Bool, saved: Bool, offered: [String]) {
-        if cleanExit && saved { for file in offered { try? FileManager.default.removeItem(atPath: file) } }
+        if cleanExit {
+            for file in offered where saved || Self.isPlainText(file, for: contactID) { try? FileManager.default.removeItem(atPath: file) }
+        }
         if (cutOff && !cleanExit) || !recoveryFiles(for: contactID).isEmpty { return }
         try? FileManager.default.removeItem(atPath: file(for: contactID))
     }

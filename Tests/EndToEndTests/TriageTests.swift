@@ -365,6 +365,57 @@ struct TriageTests {
         #expect(left.isEmpty, "recovered, the editor's files go: \(left)")
     }
 
+    @Test func textANanoLikeEditorSavedAtTheHangUpIsOpenedNextTime() async throws {
+        try await TerminalLock.exclusive { try await nanoLikeEditorExclusively() }
+    }
+
+    func nanoLikeEditorExclusively() async throws {
+        let setup = try await Self.setup()
+        defer { setup.tearDown() }
+        // An editor that, like nano, holds the text in memory until saved, writes it to
+        // FILE.save when its terminal goes, and on opening shows the file as it is.
+        var environment = setup.environment
+        environment["EDITOR"] = setup.home + "/emergency-saving-editor"
+        try """
+            #!/bin/sh
+            if [ -s "$1" ]; then
+                printf 'opened: %s\n' "$(cat "$1")" > /dev/tty
+                IFS= read -r answer < /dev/tty
+                exit 0
+            fi
+            printf 'editor> ' > /dev/tty
+            IFS= read -r line < /dev/tty
+            printf 'unsaved> ' > /dev/tty
+            IFS= read -r more < /dev/tty || { printf '%s\n' "$line" > "$1.save"; exit 1; }
+
+            """.write(toFile: setup.home + "/emergency-saving-editor", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: setup.home + "/emergency-saving-editor")
+
+        let first = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: environment)
+        defer { first.kill() }  // on a failure before the hang-up below
+        try await first.wait(for: "● live", timeout: 60)
+        try await first.keys("E")
+        try await first.wait(for: "editor>")
+        try await first.type("only in the editor's memory")
+        try await first.keys("Enter")
+        try await first.wait(for: "unsaved>")
+        first.kill()
+        try await Task.sleep(for: .milliseconds(500))
+
+        let second = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: environment)
+        defer { second.kill() }
+        try await second.wait(for: "Unsaved editor text for", timeout: 60)
+        try await second.keys("E")
+        try await second.wait(for: "opened: only in the editor's memory")
+        try await second.keys("Enter")
+        try await second.wait(for: "› only in the editor's memory")
+        try await second.keys("Escape")
+        try await second.wait(for: "Draft saved")
+        let folder = setup.home + "/.state/skylight/editing"
+        let left = FileManager.default.subpaths(atPath: folder)?.filter { $0.contains("reply-to-") } ?? []
+        #expect(left.isEmpty, "in the draft now, the editor's files go: \(left)")
+    }
+
     @Test func ctrlZSuspendsToTheShellAndFgComesBack() async throws {
         try await TerminalLock.exclusive { try await ctrlZExclusively() }
     }

@@ -65,6 +65,33 @@ struct EditorFolderTests {
         #expect(try String(contentsOfFile: file, encoding: .utf8) == "Hello again, your refund is on its way\n\nA different start")
     }
 
+    /// nano (`NAME.save`) and emacs (`#NAME#`) leave the whole text as plain text, and do not
+    /// offer it when the file is opened again: the inbox puts it in the file.
+    @Test func textAnEditorLeftAsPlainTextIsWhatItOpensNext() throws {
+        let scratch = Scratch()
+        defer { scratch.remove() }
+        try scratch.put("reply-to-7.txt", "Saved with ^O")
+        try scratch.put("reply-to-7.txt.save", "Saved with ^O, then typed until the link dropped\n")
+        let file = try scratch.folder.prepare("Saved with ^O", for: 7)
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "Saved with ^O, then typed until the link dropped")
+
+        // Of several, the newest; a vim swap beside them is not read as text.
+        try scratch.put(".reply-to-7.txt.swp", "b0VIM binary")
+        try scratch.put("#reply-to-7.txt#", "older auto-save")
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -600)], ofItemAtPath: scratch.folder.path + "/#reply-to-7.txt#")
+        try scratch.put("reply-to-7.txt.save.1", "second hang-up")
+        #expect(scratch.folder.rescuedText(for: 7) == "second hang-up")
+        #expect(scratch.folder.rescuedText(for: 8) == nil)
+
+        // Opened and left without saving: the text is in the file, and from there in the draft;
+        // the files that held it go. vim's swap waits for a save.
+        let offered = scratch.folder.recoveryFiles(for: 7)
+        scratch.folder.finish(contactID: 7, cleanExit: true, cutOff: false, saved: false, offered: offered)
+        #expect(scratch.names() == [".reply-to-7.txt.swp", "reply-to-7.txt"])
+        scratch.folder.finish(contactID: 7, cleanExit: true, cutOff: false, saved: true, offered: [scratch.folder.path + "/.reply-to-7.txt.swp"])
+        #expect(scratch.names().isEmpty)
+    }
+
     @Test func theFileGoesUnlessTheEditorWasCutOffOrLeftRecoveryData() throws {
         let scratch = Scratch()
         defer { scratch.remove() }
