@@ -39,7 +39,9 @@ struct InboxCommand: AsyncParsableCommand {
         var cachePath: String
         let editorFolder: EditorFolder
         if demo {
-            let folder = DemoFolder.create()
+            guard let folder = DemoFolder.create() else {
+                fail("Cannot make a folder for the demo in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
+            }
             demoFolder = folder
             var options = SandboxOptions()
             options.databasePath = folder.path + "/sandbox.sqlite"

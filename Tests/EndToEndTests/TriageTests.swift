@@ -604,6 +604,10 @@ struct TriageTests {
         }
         let running = try demoFolders()
         #expect(running.count == 1 && !running.contains { leftOver.hasSuffix($0) }, "\(running)")
+        // Private, under a name no one could have made ready for it.
+        let made = try #require(running.first)
+        #expect(made.range(of: #"^skylight-demo-\d+-[A-Za-z0-9]{6}$"#, options: .regularExpression) != nil, "\(made)")
+        #expect(try FileManager.default.attributesOfItem(atPath: home + "/tmp/" + made)[.posixPermissions] as? Int == 0o700)
         try await tmux.wait(for: " Contact")  // the sidebar shows at 120 columns
         #expect(try await !tmux.screen().contains("Theme not loaded"))
         try await tmux.keys(":")
