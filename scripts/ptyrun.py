@@ -184,10 +184,12 @@ def compose(a, cmd):
     s.read(a.settle_startup, 30)
     rng = random.Random(a.seed)
     words = ["refund", "order", "the", "status", "tracking", "配送", "배송지", "شكرا", "été", "👍🏽"]
-    text, paragraph = "", 0
+    text = ""
     while len(text) < a.size:
-        paragraph += 1
-        text += " ".join(rng.choice(words) for _ in range(60)) + ("\n\n" if paragraph % 2 == 0 else " ")
+        paragraph = ""
+        while len(paragraph) < a.paragraph:
+            paragraph += rng.choice(words) + " "
+        text += paragraph[:a.paragraph].rstrip() + "\n\n"
     text = text[:a.size]
     os.write(s.fd, b"r")
     s.read(0.3, 5)
@@ -209,7 +211,7 @@ def compose(a, cmd):
     os.write(s.fd, b"\x1b")  # the reply stays a draft
     s.read(0.3, 5)
     s.close()
-    return {"characters": len(text), "letter": a.letter, "paste_ms": round(paste_ms, 1), "paste_cpu_ms": round((cpu_after - cpu_before) * 1000),
+    return {"characters": len(text), "paragraph": a.paragraph, "letter": a.letter, "paste_ms": round(paste_ms, 1), "paste_cpu_ms": round((cpu_after - cpu_before) * 1000),
             "keys": len(latencies), "key_latency_ms_median": round(latencies[len(latencies) // 2], 2),
             "key_latency_ms_max": round(latencies[-1], 2), "rss_mib": round(rss / 1024, 1)}
 
@@ -335,6 +337,7 @@ def main():
     ap.add_argument("--minutes", type=float, default=30)
     ap.add_argument("--size", type=int, default=4000)
     ap.add_argument("--letter", default="x", help="compose: the letter typed (a space every fifth key)")
+    ap.add_argument("--paragraph", type=int, default=700, help="compose: characters in each paragraph of the reply")
     ap.add_argument("--latency", type=int, default=300)
     ap.add_argument("--gap", type=float, default=0.03)
     argv = sys.argv[1:]
