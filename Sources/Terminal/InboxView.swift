@@ -489,7 +489,8 @@ public struct InboxView: Sendable {
         let after = Sanitizer.uncachedClean(String(characters[editor.cursor..<end]), multiline: true, tabWidth: 4)
         let cursorLines = Wrap.uncachedLines(before, width: textWidth)
         let cursorLine = cursorLines.last ?? ""
-        var wrapped = Wrap.uncachedLines(before + after, width: textWidth)
+        // Typing at the end, the usual place, the paragraph is what was just wrapped.
+        var wrapped = after.isEmpty ? cursorLines : Wrap.uncachedLines(before + after, width: textWidth)
         var cursorRow = max(0, cursorLines.count - 1)
         // Back to the first line, or far enough that the window starts below it.
         var earliest = start
