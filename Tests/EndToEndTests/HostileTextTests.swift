@@ -62,7 +62,7 @@ struct HostileTextTests {
         let total = try await populate(client)
         let home = NSTemporaryDirectory() + "skylight-blns-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: home + "/.config/skylight", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: home) }
+        defer { Tmux.remove(home: home) }
         try "bell = false\n".write(toFile: home + "/.config/skylight/config.toml", atomically: true, encoding: .utf8)
         let stream = home + "/stream.bin"
         let tmux = try await Tmux(width: width, height: height, command: "sh -c 'sleep 0.3; exec \(Tmux.binary)'",

@@ -82,6 +82,23 @@ final class Tmux: @unchecked Sendable {
     /// A fresh home folder for one test's inbox.
     static func home(_ label: String) -> String { NSTemporaryDirectory() + "skylight-\(label)-\(UUID().uuidString.prefix(8))" }
 
+    /// Removes a test's home once the programs started with it have ended (up to 3 s). A hung-up
+    /// inbox still writes its cache and log as it leaves; removed under it, the folder was left
+    /// half there.
+    static func remove(home: String) {
+        let entry = Array("HOME=\(home)".utf8)
+        func running() -> Bool {
+            let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { Int32($0) } ?? []
+            return pids.contains { pid in
+                guard pid != getpid(), let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+                return environment.split(separator: 0).contains { $0.elementsEqual(entry) }
+            }
+        }
+        let deadline = Date().addingTimeInterval(3)
+        while running(), Date() < deadline { usleep(50_000) }
+        try? FileManager.default.removeItem(atPath: home)
+    }
+
     /// `skylight --demo` in a 120×30 session, started from `/` as an installed binary would be;
     /// when it ends, the pane shows `EXIT=status`. Its temporary files go to `home/tmp`, and
     /// `kill()` removes `home`.
@@ -252,7 +269,7 @@ final class Tmux: @unchecked Sendable {
     /// so a `defer` can call it and no session outlives its test.
     func kill() {
         if serverPID > 0 { Foundation.kill(serverPID, SIGTERM) }
-        if let ownedFolder { try? FileManager.default.removeItem(atPath: ownedFolder) }
+        if let ownedFolder { Tmux.remove(home: ownedFolder) }
     }
 }
 

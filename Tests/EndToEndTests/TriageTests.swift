@@ -15,7 +15,7 @@ struct TriageTests {
         /// Stops the sandbox and removes the home folder.
         func tearDown() {
             Task { await sandbox.stop() }
-            try? FileManager.default.removeItem(atPath: home)
+            Tmux.remove(home: home)
         }
 
         var environment: [String: String] {
@@ -788,7 +788,7 @@ struct UnknownTerminalTests {
 final class StartupMessageTests {
     /// Home folders made for this test, removed when it ends.
     var homes: [String] = []
-    deinit { for home in homes { try? FileManager.default.removeItem(atPath: home) } }
+    deinit { for home in homes { Tmux.remove(home: home) } }
 
     /// What `skylight` printed on standard error, and `status=N` with its exit status.
     func skylight(_ arguments: [String], environment: [String: String]) async throws -> String {
