@@ -5,9 +5,9 @@ import Foundation
 ///
 /// The name of a contact's file does not change, and the file outlasts an editor cut off by a
 /// dropped link. The editor's own recovery data (vim's `.reply-to-28.txt.swp`, nano's
-/// `reply-to-28.txt.save`, emacs' `#reply-to-28.txt#`) is left beside it, or kept by the
-/// editor under that path (neovim), so the next `E` on that conversation finds it and offers
-/// to recover.
+/// `reply-to-28.txt.save`, emacs' `#reply-to-28.txt#`) is left beside it, or, for editors
+/// that keep it in a folder of their own, is filed under that path; either way the next `E` on
+/// that conversation opens the same path and the editor, or the inbox, offers it back.
 ///
 ///     let folder = EditorFolder(path: "~/.local/state/skylight/editing/ab12cd34")
 ///     folder.file(for: 28)            // "…/editing/ab12cd34/reply-to-28.txt"
@@ -20,12 +20,13 @@ public struct EditorFolder: Sendable {
     public init(path: String) { self.path = path }
 
     /// The file a reply to this contact is written in.
-    public func file(for contactID: Int) -> String { path + "/" + Self.name(for: contactID) }
+    func file(for contactID: Int) -> String { path + "/" + Self.name(for: contactID) }
 
+    /// The name of a contact's reply file.
     static func name(for contactID: Int) -> String { "reply-to-\(contactID).txt" }
 
     /// Files an editor left beside a contact's reply file: its recovery data.
-    public func recoveryFiles(for contactID: Int) -> [String] {
+    func recoveryFiles(for contactID: Int) -> [String] {
         let name = Self.name(for: contactID)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         return names.filter { $0 != name && $0.contains(name) }.sorted().map { path + "/" + $0 }
@@ -51,6 +52,7 @@ public struct EditorFolder: Sendable {
         return plain.max { stamp($0) < stamp($1) }.flatMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Whether a recovery file holds the editor's text as plain text (nano's, emacs').
     static func isPlainText(_ recoveryFile: String, for contactID: Int) -> Bool {
         let name = name(for: contactID), base = (recoveryFile as NSString).lastPathComponent
         return base.hasPrefix(name + ".save") || base == "#" + name + "#"
