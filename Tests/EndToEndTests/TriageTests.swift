@@ -308,36 +308,60 @@ struct TriageTests {
     }
 
     @Test func textTheEditorHadNotSavedWhenTheLinkDroppedIsOfferedBack() async throws {
-        try await TerminalLock.exclusive { try await unsavedEditorTextExclusively() }
+        // An editor that, like vim, keeps unsaved text in a swap file beside the file, removes it
+        // when it ends normally, keeps it when its terminal goes ("Error reading input"), and
+        // offers it back when it opens a file that has one.
+        try await TerminalLock.exclusive {
+            try await cutOffInTheEditorAndBack(editor: """
+                #!/bin/sh
+                swap="$(dirname "$1")/.$(basename "$1").swp"
+                if [ -f "$swap" ]; then
+                    printf 'recover? ' > /dev/tty
+                    IFS= read -r answer < /dev/tty
+                    cat "$swap" > "$1"
+                    exit 0
+                fi
+                printf 'editor> ' > /dev/tty
+                IFS= read -r line < /dev/tty
+                printf '%s' "$line" > "$swap"
+                printf 'unsaved> ' > /dev/tty
+                IFS= read -r line < /dev/tty || exit 1
+                rm -f "$swap"
+
+                """, typed: "typed but never saved", offeredBack: "recover?")
+        }
     }
 
-    func unsavedEditorTextExclusively() async throws {
+    @Test func textANanoLikeEditorSavedAtTheHangUpIsOpenedNextTime() async throws {
+        // An editor that, like nano, holds the text in memory until saved, writes it to
+        // FILE.save when its terminal goes, and on opening shows the file as it is.
+        try await TerminalLock.exclusive {
+            try await cutOffInTheEditorAndBack(editor: """
+                #!/bin/sh
+                if [ -s "$1" ]; then
+                    printf 'opened: %s\n' "$(cat "$1")" > /dev/tty
+                    IFS= read -r answer < /dev/tty
+                    exit 0
+                fi
+                printf 'editor> ' > /dev/tty
+                IFS= read -r line < /dev/tty
+                printf 'unsaved> ' > /dev/tty
+                IFS= read -r more < /dev/tty || { printf '%s\n' "$line" > "$1.save"; exit 1; }
+
+                """, typed: "only in the editor's memory", offeredBack: "opened: only in the editor's memory")
+        }
+    }
+
+    /// Types `typed` in `editor` (a script that prompts "editor>", then "unsaved>") without
+    /// saving, drops the link, comes back: the inbox points to the text, `E` shows `offeredBack`,
+    /// Enter takes the text into the composer, and the editor's files are gone.
+    func cutOffInTheEditorAndBack(editor: String, typed: String, offeredBack: String) async throws {
         let setup = try await Self.setup()
         defer { setup.tearDown() }
-        // An editor that, like vim, keeps unsaved text in a swap file beside the file, removes it
-        // when it ends normally, keeps it when its terminal goes, and offers it back when it
-        // opens a file that has one.
         var environment = setup.environment
-        environment["EDITOR"] = setup.home + "/swapping-editor"
-        try """
-            #!/bin/sh
-            swap="$(dirname "$1")/.$(basename "$1").swp"
-            if [ -f "$swap" ]; then
-                printf 'recover? ' > /dev/tty
-                IFS= read -r answer < /dev/tty
-                cat "$swap" > "$1"
-                exit 0
-            fi
-            printf 'editor> ' > /dev/tty
-            IFS= read -r line < /dev/tty
-            printf '%s' "$line" > "$swap"
-            printf 'unsaved> ' > /dev/tty
-            # The terminal gone (the link dropped), vim says "Error reading input" and keeps its swap.
-            IFS= read -r line < /dev/tty || exit 1
-            rm -f "$swap"
-
-            """.write(toFile: setup.home + "/swapping-editor", atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: setup.home + "/swapping-editor")
+        environment["EDITOR"] = setup.home + "/editor-under-test"
+        try editor.write(toFile: setup.home + "/editor-under-test", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: setup.home + "/editor-under-test")
 
         // Typed, not saved, and the SSH link drops.
         let first = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: environment)
@@ -345,7 +369,7 @@ struct TriageTests {
         try await first.wait(for: "● live", timeout: 60)
         try await first.keys("E")
         try await first.wait(for: "editor>")
-        try await first.type("typed but never saved")
+        try await first.type(typed)
         try await first.keys("Enter")
         try await first.wait(for: "unsaved>")
         first.kill()
@@ -356,64 +380,13 @@ struct TriageTests {
         defer { second.kill() }
         try await second.wait(for: "Unsaved editor text for", timeout: 60)
         try await second.keys("E")
-        try await second.wait(for: "recover?")
+        try await second.wait(for: offeredBack)
         try await second.keys("Enter")
-        try await second.wait(for: "› typed but never saved")
+        try await second.wait(for: "› " + typed)
         try await second.waitUntilGone("Unsaved editor text for")
         let folder = setup.home + "/.state/skylight/editing"
         let left = FileManager.default.subpaths(atPath: folder)?.filter { $0.contains("reply-to-") } ?? []
         #expect(left.isEmpty, "recovered, the editor's files go: \(left)")
-    }
-
-    @Test func textANanoLikeEditorSavedAtTheHangUpIsOpenedNextTime() async throws {
-        try await TerminalLock.exclusive { try await nanoLikeEditorExclusively() }
-    }
-
-    func nanoLikeEditorExclusively() async throws {
-        let setup = try await Self.setup()
-        defer { setup.tearDown() }
-        // An editor that, like nano, holds the text in memory until saved, writes it to
-        // FILE.save when its terminal goes, and on opening shows the file as it is.
-        var environment = setup.environment
-        environment["EDITOR"] = setup.home + "/emergency-saving-editor"
-        try """
-            #!/bin/sh
-            if [ -s "$1" ]; then
-                printf 'opened: %s\n' "$(cat "$1")" > /dev/tty
-                IFS= read -r answer < /dev/tty
-                exit 0
-            fi
-            printf 'editor> ' > /dev/tty
-            IFS= read -r line < /dev/tty
-            printf 'unsaved> ' > /dev/tty
-            IFS= read -r more < /dev/tty || { printf '%s\n' "$line" > "$1.save"; exit 1; }
-
-            """.write(toFile: setup.home + "/emergency-saving-editor", atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: setup.home + "/emergency-saving-editor")
-
-        let first = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: environment)
-        defer { first.kill() }  // on a failure before the hang-up below
-        try await first.wait(for: "● live", timeout: 60)
-        try await first.keys("E")
-        try await first.wait(for: "editor>")
-        try await first.type("only in the editor's memory")
-        try await first.keys("Enter")
-        try await first.wait(for: "unsaved>")
-        first.kill()
-        try await Task.sleep(for: .milliseconds(500))
-
-        let second = try await Tmux(width: 80, height: 24, command: Tmux.binary, environment: environment)
-        defer { second.kill() }
-        try await second.wait(for: "Unsaved editor text for", timeout: 60)
-        try await second.keys("E")
-        try await second.wait(for: "opened: only in the editor's memory")
-        try await second.keys("Enter")
-        try await second.wait(for: "› only in the editor's memory")
-        try await second.keys("Escape")
-        try await second.wait(for: "Draft saved")
-        let folder = setup.home + "/.state/skylight/editing"
-        let left = FileManager.default.subpaths(atPath: folder)?.filter { $0.contains("reply-to-") } ?? []
-        #expect(left.isEmpty, "in the draft now, the editor's files go: \(left)")
     }
 
     @Test func ctrlZSuspendsToTheShellAndFgComesBack() async throws {
