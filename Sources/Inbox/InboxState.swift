@@ -18,8 +18,9 @@ public struct Notice: Equatable, Sendable {
     public var expires: Timestamp
     /// Says the server cannot be reached: it goes as soon as the server answers again.
     public var isAboutBeingOffline = false
-    /// Points to text an editor could not save: it goes once the editor has been opened again.
-    public var isAboutKeptEditorText = false
+    /// The contacts whose unsaved editor text this notice points to, if any: it goes once the
+    /// editor has been opened again.
+    public var keptEditorText: [Int] = []
 
     public init(text: String, isError: Bool, expires: Timestamp, isAboutBeingOffline: Bool = false) {
         self.text = text; self.isError = isError; self.expires = expires; self.isAboutBeingOffline = isAboutBeingOffline

@@ -853,6 +853,7 @@ public struct Reducer: Sendable {
         case .contactLoaded(let contact):
             state.contacts[contact.id] = state.contacts[contact.id].map { $0.merging(contact) } ?? contact
             state.refilter()
+            if state.notice?.keptEditorText.first == contact.id { sayWhereEditorTextIsKept(&state) }
             return []
         case .notesLoaded(let contactID, let notes):
             state.notes[contactID] = notes.sorted { ($0.createdAt ?? .init(microseconds: 0), $0.id) > ($1.createdAt ?? .init(microseconds: 0), $1.id) }
@@ -929,7 +930,7 @@ public struct Reducer: Sendable {
             }
             return []
         case .editorFinished(let contactID, let text, let failure):
-            if state.notice?.isAboutKeptEditorText == true { state.notice = nil }
+            if state.notice?.keptEditorText.isEmpty == false { state.notice = nil }
             guard let text else { say(&state, failure ?? "Editor closed without saving: nothing changed", error: failure != nil); return [] }
             if let failure { say(&state, failure, error: true) }
             state.drafts[contactID] = text
@@ -938,13 +939,12 @@ public struct Reducer: Sendable {
             return [.saveDraft(contactID: contactID, text: text)]
         case .editorTextKept(let ids):
             guard let first = ids.first else { return [] }
-            let name = Self.shortened(state.conversation(first)?.contactName ?? state.contacts[first]?.name ?? "contact \(first)", to: 24)
-            let whom = ids.count == 1 ? name : "\(name) and \(ids.count - 1) more"
             // Worth more than a passing notice: the agent may have just reconnected and be looking elsewhere.
-            state.notice = Notice(text: "Unsaved editor text for \(whom): press E there to recover it", isError: true,
-                                  expires: state.now.adding(seconds: 30))
-            state.notice?.isAboutKeptEditorText = true
-            return []
+            state.notice = Notice(text: "", isError: true, expires: state.now.adding(seconds: 30))
+            state.notice?.keptEditorText = ids
+            sayWhereEditorTextIsKept(&state)
+            // A contact outside the cached rows is named once the server says who it is.
+            return knownName(state, first) == nil ? [.loadContact(first)] : []
         case .themeResult(let name, let error):
             if let error { say(&state, error, error: true) } else { state.themeName = name; say(&state, "Theme: \(name)") }
             return []
@@ -1176,6 +1176,19 @@ public struct Reducer: Sendable {
 
     static func shortened(_ text: String, to characters: Int) -> String {
         text.count > characters ? text.prefix(characters - 1) + "…" : text
+    }
+
+    /// A contact's name as far as the inbox knows it.
+    func knownName(_ state: InboxState, _ id: Int) -> String? {
+        state.conversation(id)?.contactName ?? state.contacts[id]?.name
+    }
+
+    /// Words the notice pointing to unsaved editor text with the names known so far.
+    func sayWhereEditorTextIsKept(_ state: inout InboxState) {
+        guard let ids = state.notice?.keptEditorText, let first = ids.first else { return }
+        let name = Self.shortened(knownName(state, first) ?? "contact \(first)", to: 24)
+        let whom = ids.count == 1 ? name : "\(name) and \(ids.count - 1) more"
+        state.notice?.text = "Unsaved editor text for \(whom): press E there to recover it"
     }
 
     func say(_ state: inout InboxState, _ text: String, error: Bool = false) {

@@ -562,13 +562,18 @@ struct ReplyTests {
 
     @Test func unsavedEditorTextIsPointedToUntilTheEditorOpensAgain() {
         var h = Harness()
-        h.send(.editorTextKept(contactIDs: [2]))
+        #expect(h.send(.editorTextKept(contactIDs: [2])).isEmpty)
         #expect(h.state.notice?.text == "Unsaved editor text for Contact 2: press E there to recover it")
         h.send(.editorTextKept(contactIDs: [2, 3, 4]))
         #expect(h.state.notice?.text == "Unsaved editor text for Contact 2 and 2 more: press E there to recover it")
         // Still there after an error notice's time: the agent may be looking elsewhere on reconnecting.
         h.send(.tick(now: h.state.now.adding(seconds: 10), jitter: 0))
-        #expect(h.state.notice?.isAboutKeptEditorText == true)
+        #expect(h.state.notice?.keptEditorText == [2, 3, 4])
+        // A contact the cache does not know is asked for, and named when it comes.
+        #expect(h.send(.editorTextKept(contactIDs: [777])) == [.loadContact(777)])
+        #expect(h.state.notice?.text == "Unsaved editor text for contact 777: press E there to recover it")
+        h.send(.contactLoaded(Contact(id: 777, name: "Amina Yusuf")))
+        #expect(h.state.notice?.text == "Unsaved editor text for Amina Yusuf: press E there to recover it")
         h.send(.editorFinished(contactID: 2, text: "recovered"))
         #expect(h.state.notice == nil)
     }
