@@ -47,9 +47,8 @@ public struct EditorFolder: Sendable {
     /// `#reply-to-28.txt#`; the newest if several. Such editors do not offer it on opening
     /// the file again, so the inbox does. (vim's swap file is not text; vim reads it itself.)
     func rescuedText(for contactID: Int) -> String? {
-        func stamp(_ file: String) -> Date { ((try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date) ?? .distantPast }
         let plain = recoveryFiles(for: contactID).filter { Self.isPlainText($0, for: contactID) }
-        return plain.max { stamp($0) < stamp($1) }.flatMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) }
+        return plain.max { (Self.modified($0) ?? .distantPast) < (Self.modified($1) ?? .distantPast) }.flatMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Whether a recovery file holds the editor's text as plain text (nano's, emacs').
@@ -103,6 +102,11 @@ public struct EditorFolder: Sendable {
         }
         if (cutOff && !cleanExit) || !recoveryFiles(for: contactID).isEmpty { return }
         try? FileManager.default.removeItem(atPath: file(for: contactID))
+    }
+
+    /// When a file was last written, if it exists.
+    static func modified(_ file: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date
     }
 
     /// The text without the line ends editors add after the last line.

@@ -260,8 +260,7 @@ public final class TerminalApp {
         do { path = try editorFolder.prepare(text, for: contactID) } catch {
             return .failure(EditorFailure(message: "Could not write a file for the editor in \(editorFolder.path): \(error.localizedDescription)"))
         }
-        func stamp() -> Date? { (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date }
-        let before = (stamp(), FileManager.default.contents(atPath: path))
+        let before = (EditorFolder.modified(path), FileManager.default.contents(atPath: path))
         let signalsBefore = skylight_ending_signals()
         screen.suspend()
         let status = runInForeground("\(editor) \"$1\"", path)
@@ -269,7 +268,7 @@ public final class TerminalApp {
         screen.resume()
         let data = FileManager.default.contents(atPath: path)
         editorFolder.finish(contactID: contactID, cleanExit: status == 0, cutOff: skylight_ending_signals() != signalsBefore,
-                            saved: (stamp(), data) != before, offered: offered)
+                            saved: (EditorFolder.modified(path), data) != before, offered: offered)
         guard let status else {
             return .failure(EditorFailure(message: "Could not start /bin/sh for the editor: \(String(cString: strerror(startError)))"))
         }
