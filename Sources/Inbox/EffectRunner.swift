@@ -168,7 +168,7 @@ public final class EffectRunner: Sendable {
                     let failure = Self.sdkError(error)
                     // A note is not idempotent: after a lost answer, look before anyone adds it again,
                     // and keep looking until the server answers (an agent's retry must not duplicate it).
-                    guard failure.isOutcomeUnknown || (failure.status ?? 0) >= 500 else {
+                    guard failure.mayHaveTakenEffect else {
                         post(.noteAdded(contactID: contactID, text: text, .failure(failure)))
                         return
                     }

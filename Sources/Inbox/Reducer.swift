@@ -897,7 +897,7 @@ public struct Reducer: Sendable {
                 let now = contact.blacklisted ?? expected
                 say(&state, now ? "\(name) is now BLACKLISTED" : "\(name) is no longer blacklisted", error: now != expected)
                 return []
-            case .failure(let error) where error.isOutcomeUnknown || error.status.map { $0 >= 500 } == true:
+            case .failure(let error) where error.mayHaveTakenEffect:
                 say(&state, "Blacklist outcome unknown: re-reading the contact", error: true)
                 return [.loadContact(contactID)]
             case .failure(let error):

@@ -76,6 +76,24 @@ final class EffectRunnerTests {
         #expect(found??.content == "lost answer")
     }
 
+    /// A note the server saved, answered with a body cut short: the runner reads the notes back
+    /// and reports it added, so the agent is not told to add it again.
+    @Test func aNoteWhoseAnswerIsCutShortIsFoundSaved() async throws {
+        let (sandbox, client, runner, collector, _) = try await start()
+        defer { Task { await sandbox.stop() } }
+        var truncate = FaultRule()
+        truncate.route = "/api/v1/contacts/6/notes"
+        truncate.method = "POST"
+        truncate.truncateRate = 1
+        sandbox.faults.set([truncate])
+        runner.run(.addNote(contactID: 6, text: "called back, refund approved"))
+        let result = await collector.wait { if case .noteAdded(6, _, let r) = $0 { r } else { nil } }
+        #expect(try result?.get().content == "called back, refund approved")
+        sandbox.faults.set([])
+        let saved = try await client.contacts.notes(6, perPage: 100).items.filter { $0.content == "called back, refund approved" }
+        #expect(saved.count == 1)
+    }
+
     /// Moving down the list faster than the server answers: the conversation the agent stops
     /// on loads before the ones passed over, and most of those are not asked for at all.
     @Test func theConversationStoppedOnLoadsBeforeThosePassedOver() async throws {

@@ -57,6 +57,18 @@ struct ErrorMappingTests {
         #expect(error?.description.hasPrefix("unexpected response from GET /contacts/42: malformed JSON") == true, "\(String(describing: error))")
     }
 
+    /// What a caller must read back before repeating a write: a lost answer, a server failing
+    /// partway, a success whose body is cut short. A refusal or a request never sent is safe.
+    @Test func whatMayHaveTakenEffect() async {
+        let truncated = await failure(status: 201, body: #"{"success":true,"data":{"id":42,"con"#)
+        #expect(truncated?.mayHaveTakenEffect == true, "\(String(describing: truncated))")
+        #expect(SkyLightError.outcomeUnknown(reason: "connection closed").mayHaveTakenEffect)
+        #expect(SkyLightError.http(status: 503, message: nil, fieldErrors: [:]).mayHaveTakenEffect)
+        #expect(!SkyLightError.http(status: 422, message: nil, fieldErrors: [:]).mayHaveTakenEffect)
+        #expect(!SkyLightError.rateLimited(retryAfter: 1, message: nil).mayHaveTakenEffect)
+        #expect(!SkyLightError.cannotConnect(reason: "refused").mayHaveTakenEffect)
+    }
+
     @Test func wrongTypeNamesTheJSONPath() async {
         let transport = ScriptedTransport(json: #"{"success":true,"data":[{"contact_id":1},{"contact_id":"two"}]}"#)
         do {

@@ -42,6 +42,18 @@ public enum SkyLightError: Error, Sendable, Hashable, CustomStringConvertible {
         return false
     }
 
+    /// Whether a write may have been done although it reports a failure: no answer came, the
+    /// server failed (5xx) partway, or it answered success with a body that cannot be read.
+    /// Read back before repeating a write that is not idempotent.
+    public var mayHaveTakenEffect: Bool {
+        switch self {
+        case .outcomeUnknown, .decoding: true
+        case .http(let status, _, _): status >= 500
+        case .unsuccessful(let status, _, _): status >= 500
+        default: false
+        }
+    }
+
     /// One line for a status bar: what happened, in the API's words where it gave any.
     public var description: String {
         switch self {
