@@ -27,10 +27,12 @@ final class Screen {
 
     /// Set when $TERM has no terminfo entry here and a stand-in type draws instead.
     private(set) var standIn: (asked: String, used: String)?
+    /// Set when the locale asked for gives no UTF-8 here and a UTF-8 one draws instead.
+    private(set) var localeStandIn: (asked: String, used: String)?
 
     init() throws {
-        setlocale(LC_ALL, "")
         let environment = ProcessInfo.processInfo.environment
+        localeStandIn = try Screen.chooseUTF8Locale(environment: environment)
         let asked = environment["TERM"] ?? ""
         var opened = skylight_open_terminal(nil)
         // Over SSH, a terminal's own type (xterm-kitty, alacritty…) is often unknown to the
@@ -65,6 +67,30 @@ final class Screen {
         // Focus reports and bracketed paste.
         Screen.writeRaw("\u{1B}[?1004h\u{1B}[?2004h")
         skylight_prepare_crash_restore()
+    }
+
+    /// Sets the locale from the environment, with UTF-8 characters: the inbox draws names and
+    /// messages in every script, and ncurses in a C locale turns them into `?` and broken columns.
+    /// Over SSH the locale asked for is often unset or not installed on the server while the
+    /// terminal is UTF-8, so a UTF-8 stand-in is used then, and handed on to `$EDITOR`.
+    /// Returns the stand-in, or nil when the environment's locale is UTF-8.
+    static func chooseUTF8Locale(environment: [String: String]) throws -> (asked: String, used: String)? {
+        setlocale(LC_ALL, "")
+        if isUTF8(String(cString: nl_langinfo(nl_item(CODESET)))) { return nil }
+        let asked = ["LC_ALL", "LC_CTYPE", "LANG"].lazy.compactMap { environment[$0] }.first { !$0.isEmpty } ?? ""
+        let candidates: [String] = ["C.UTF-8", "en_US.UTF-8"]
+        guard let used = candidates.first(where: { setlocale(LC_CTYPE, $0) != nil }) else {
+            throw TerminalError(message: "the inbox needs a UTF-8 locale and this machine has none (LANG=\(asked)); "
+                                + "install one, e.g. `locale-gen C.UTF-8`, and set LANG to it")
+        }
+        // LC_ALL outranks LC_CTYPE, so the editor only gets UTF-8 through whichever is set.
+        setenv((environment["LC_ALL"] ?? "").isEmpty ? "LC_CTYPE" : "LC_ALL", used, 1)
+        return (asked, used)
+    }
+
+    /// Whether a codeset name (`nl_langinfo(CODESET)`) is UTF-8.
+    static func isUTF8(_ codeset: String) -> Bool {
+        ["UTF-8", "UTF8"].contains(codeset.uppercased())
     }
 
     /// The xterm type to draw as when `term` has no terminfo entry, or nil when there is none to try.

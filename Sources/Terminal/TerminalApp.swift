@@ -98,6 +98,11 @@ public final class TerminalApp {
         // The first frame already holds what the cache restored.
         syncViewport()
         for action in startup { dispatch(action) }
+        if let standIn = screen.localeStandIn {
+            let asked = standIn.asked.isEmpty ? "No locale is set" : "Locale \(standIn.asked) is not UTF-8 here"
+            logger.warning("\(asked): drawing in \(standIn.used)")
+            dispatch(.terminalNote("\(asked): drawing in \(standIn.used)"))
+        }
         if let standIn = screen.standIn {
             logger.warning("no terminfo entry for TERM=\(standIn.asked): drawing as \(standIn.used)")
             dispatch(.terminalNote("TERM=\(standIn.asked) is unknown here: drawing as \(standIn.used)"))

@@ -592,6 +592,35 @@ struct TriageTests {
         try await tmux.wait(for: "EXIT=0")
         #expect(try demoFolders().isEmpty, "a demo run leaves nothing behind")
     }
+
+    /// Over SSH the locale is often unset, or names one the server lacks, while the terminal is
+    /// UTF-8: names in every script still draw whole, the borders stay put, and the editor gets
+    /// UTF-8 too.
+    @Test func withoutAUTF8LocaleEveryScriptStillDraws() async throws {
+        try await TerminalLock.exclusive { try await withoutAUTF8LocaleEveryScriptStillDrawsExclusively() }
+    }
+
+    func withoutAUTF8LocaleEveryScriptStillDrawsExclusively() async throws {
+        let home = Tmux.home("locale")
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        // An editor that writes the character set it was given into the reply.
+        try "#!/bin/sh\nlocale charmap > \"$1\"\n".write(toFile: home + "/charmap-editor", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: home + "/charmap-editor")
+        let tmux = try await Tmux.demo(home: home, environment: ["LANG": "", "LC_ALL": "", "EDITOR": home + "/charmap-editor"])
+        defer { tmux.kill() }
+        try await tmux.wait(for: "No locale is set: drawing in C.UTF-8", timeout: 60)
+        let lines = try await tmux.settledLines()
+        let border = try #require(lines[1].firstIndex(of: "│")).utf16Offset(in: lines[1])  // an ASCII row
+        for (y, line) in lines.enumerated().dropFirst().dropLast() {
+            #expect(Columns.character(in: line, at: border) == "│", "row \(y): \(line)")
+        }
+        let ideographs = lines.joined().unicodeScalars.filter { (0x4E00...0x9FFF).contains($0.value) }
+        #expect(ideographs.count > 10, "names in Chinese and Japanese are drawn")
+        try await tmux.keys("E")
+        try await tmux.wait(for: "› UTF-8")
+        try await tmux.keys("Escape", "q")
+        try await tmux.wait(for: "EXIT=0")
+    }
 }
 
 /// A thread longer than a page, of messages that wrap: all of it is reachable.
