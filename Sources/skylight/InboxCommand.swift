@@ -39,6 +39,8 @@ struct InboxCommand: AsyncParsableCommand {
         var cachePath: String
         let editorFolder: EditorFolder
         if demo {
+            // Nothing to check first, and nothing made yet to be left behind.
+            Self.requireTerminal()
             guard let folder = DemoFolder.create() else {
                 fail("Cannot make a folder for the demo in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))")
             }
@@ -47,7 +49,10 @@ struct InboxCommand: AsyncParsableCommand {
             options.databasePath = folder.path + "/sandbox.sqlite"
             options.inboundPerMinute = inboundRate
             options.seedSize = seedSize
-            do { sandbox = try await Sandbox.start(options) } catch { fail("Cannot start the demo sandbox: \(error)") }
+            do { sandbox = try await Sandbox.start(options) } catch {
+                folder.remove()
+                fail("Cannot start the demo sandbox: \(error)")
+            }
             config.apiKey = APIKey(SandboxOptions.defaultAPIKey)
             config.baseURL = sandbox!.baseURL
             config.authScheme = .bearer
@@ -89,20 +94,19 @@ struct InboxCommand: AsyncParsableCommand {
 
         // Without a cache, one quick request before taking over the screen, so a wrong key or URL
         // gets a plain message. With one, the inbox paints at once, without waiting on the
-        // network, and the first poll's answer shows in the status bar.
-        if !hasCache {
+        // network, and the first poll's answer shows in the status bar. The demo's key and URL
+        // are its own.
+        if !hasCache && !demo {
             // The one wait before the screen is taken (up to the probe's timeout on a slow link):
             // say what it is. Once answered, the line goes; a failure's message follows it.
-            let shown = isatty(STDERR_FILENO) == 1 && !demo
+            let shown = isatty(STDERR_FILENO) == 1
             if shown { FileHandle.standardError.write(Data("Connecting to \(URL(string: config.baseURL)?.host ?? config.baseURL)…\n".utf8)) }
             await Self.probe(config, logger: logger)
             if shown { FileHandle.standardError.write(Data("\u{1B}[1A\r\u{1B}[2K".utf8)) }
         }
 
         // Checked after the account, so a wrong key or URL is reported even without a terminal.
-        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            fail("skylight needs a terminal (stdin and stdout must be a TTY).")
-        }
+        Self.requireTerminal()
         let themes = ThemeLibrary.standard(environment: environment)
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
         var initialTheme = Theme.plain
@@ -188,6 +192,15 @@ struct InboxCommand: AsyncParsableCommand {
     static func accountID(_ baseURL: String, _ key: APIKey) -> String {
         let host = (URL(string: baseURL)?.host ?? "account").filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }
         return "\(host)-\(key.fingerprint)"
+    }
+}
+
+extension InboxCommand {
+    /// Exits with a plain message unless stdin and stdout are a terminal (as under `ssh host skylight` without `-t`).
+    static func requireTerminal() {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            fail("skylight needs a terminal (stdin and stdout must be a TTY; over SSH, ssh -t).")
+        }
     }
 }
 

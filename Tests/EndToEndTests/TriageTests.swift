@@ -820,6 +820,15 @@ final class StartupMessageTests {
         #expect(out.contains("No API key") && out.contains("skylight --demo") && out.hasSuffix("status=1"))
     }
 
+    /// As under `ssh host skylight` without `-t`: a plain message, and no demo folder left in /tmp.
+    @Test func demoWithoutATerminalLeavesNothingBehind() async throws {
+        let home = try home()
+        try FileManager.default.createDirectory(atPath: home + "/tmp", withIntermediateDirectories: true)
+        let out = try await skylight(["--demo"], environment: ["HOME": home, "TMPDIR": home + "/tmp"])
+        #expect(out.contains("needs a terminal") && out.contains("ssh -t") && out.hasSuffix("status=1"), "\(out)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: home + "/tmp") == [])
+    }
+
     @Test func badURL() async throws {
         let out = try await skylight([], environment: ["HOME": try home(), "SKYLIGHT_API_KEY": "k", "SKYLIGHT_BASE_URL": "dashboard"])
         #expect(out.contains("is not an http(s) URL") && out.hasSuffix("status=1"))
