@@ -74,6 +74,21 @@ public struct KeyMap: Sendable, Equatable {
         bindings.filter { $0.value == command }.map(\.key).sorted { $0.notation < $1.notation }
     }
 
+    /// The key a hint names for a command: its shortest binding, or nil when it has none.
+    ///
+    ///     KeyMap.standard.hint(.reply)   // "r" (Enter replies too)
+    public func hint(_ command: Command) -> String? {
+        keys(for: command).map(\.notation).min { $0.count < $1.count }
+    }
+
+    /// A hint's words around the key bound to `command`, or nothing when no key runs it: hints
+    /// name the agent's own keys, not the defaults.
+    ///
+    ///     "Note kept" + keyMap.hint(.note) { " · \($0) to finish it" }   // "Note kept · a to finish it"
+    public func hint(_ command: Command, _ words: (String) -> String) -> String {
+        hint(command).map(words) ?? ""
+    }
+
     /// Rebinds a command: its old keys go, the new ones take over from whatever they ran.
     public mutating func bind(_ command: Command, to keys: [Key]) {
         bindings = bindings.filter { $0.value != command }

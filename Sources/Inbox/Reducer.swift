@@ -111,10 +111,8 @@ public struct Reducer: Sendable {
                 if key == .ctrl("c"), let quit = keyMap.keys(for: .quit).first { say(&state, "\(quit.notation) quits") }
                 // Pasted text is never taken for keys (it could blacklist or quit); say where it goes.
                 if case .paste = key {
-                    func shortest(_ command: Command) -> String {
-                        keyMap.keys(for: command).map(\.notation).min { $0.count < $1.count }.map { " (\($0))" } ?? ""
-                    }
-                    say(&state, "Not pasted: open a reply\(shortest(.reply)) or a note\(shortest(.note)) to paste into")
+                    say(&state, "Not pasted: open a reply" + keyMap.hint(.reply) { " (\($0))" } + " or a note" + keyMap.hint(.note) { " (\($0))" }
+                        + " to paste into")
                 }
                 return []
             }
@@ -146,7 +144,7 @@ public struct Reducer: Sendable {
                 state.mode = .normal
                 if !editor.isEmpty {
                     state.noteDrafts[contactID, default: []].append(editor.text)
-                    say(&state, "Note kept · a to finish it")
+                    say(&state, "Note kept" + keyMap.hint(.note) { " · \($0) to finish it" })
                 }
                 return []
             case .submit:
@@ -926,7 +924,7 @@ public struct Reducer: Sendable {
                 say(&state, "Note added")
             case .failure(let error):
                 state.noteDrafts[contactID, default: []].append(text)
-                say(&state, "Note not saved, a brings it back: \(error)", error: true)
+                say(&state, "Note not saved" + keyMap.hint(.note) { ", \($0) brings it back" } + ": \(error)", error: true)
             }
             return []
         case .editorFinished(let contactID, let text, let failure):
@@ -1137,7 +1135,7 @@ public struct Reducer: Sendable {
                 // It goes back to the draft for the agent to change.
                 state.outbox.remove(at: index)
                 let text = putBackInDraft(&state, entry)
-                say(&state, "Not sent: \(message ?? error.description) · back in its draft, r to edit", error: true)
+                say(&state, "Not sent: \(message ?? error.description) · back in its draft" + keyMap.hint(.reply) { ", \($0) to edit" }, error: true)
                 return [.removeOutbox(id: id), .saveDraft(contactID: entry.contactID, text: text)]
             case .unsuccessful(_, let message, let saved):
                 let why = saved?.error ?? message ?? "not delivered"
@@ -1149,7 +1147,7 @@ public struct Reducer: Sendable {
                     failed.content = failed.content ?? entry.text; failed.createdAt = failed.createdAt ?? entry.createdAt
                     _ = state.threads[entry.contactID, default: ThreadState()].merge([failed])
                     state.outbox.remove(at: index)
-                    say(&state, "Reply not delivered: \(why) · R resends it", error: true)
+                    say(&state, "Reply not delivered: \(why)" + keyMap.hint(.resend) { " · \($0) resends it" }, error: true)
                     return [.removeOutbox(id: id)]
                 }
                 updated.state = .failed(why)
@@ -1188,7 +1186,7 @@ public struct Reducer: Sendable {
         guard let ids = state.notice?.keptEditorText, let first = ids.first else { return }
         let name = Self.shortened(knownName(state, first) ?? "contact \(first)", to: 24)
         let whom = ids.count == 1 ? name : "\(name) and \(ids.count - 1) more"
-        state.notice?.text = "Unsaved editor text for \(whom): press E there to recover it"
+        state.notice?.text = "Unsaved editor text for \(whom)" + keyMap.hint(.replyInEditor) { ": press \($0) there to recover it" }
     }
 
     func say(_ state: inout InboxState, _ text: String, error: Bool = false) {

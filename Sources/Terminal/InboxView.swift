@@ -38,7 +38,7 @@ public struct InboxView: Sendable {
     func renderTooSmall(_ state: InboxState, _ frame: inout Frame) {
         var lines = ["Terminal too small: \(frame.width)×\(frame.height)",
                      "SkyLight Inbox needs at least \(Layout.minimumWidth)×\(Layout.minimumHeight).",
-                     "Enlarge the window, or press q to quit."]
+                     "Enlarge the window" + reducer.keyMap.hint(.quit) { ", or press \($0) to quit" } + "."]
         // A question asked before the window shrank (q with replies unsent) still needs its answer.
         if case .confirm(let confirmation) = state.mode {
             lines = [lines[0]] + Wrap.lines(Sanitizer.clean(confirmation.question), width: max(8, frame.width - 2)) + ["y yes · n no"]
@@ -113,7 +113,7 @@ public struct InboxView: Sendable {
         }
         let pending = state.unsentReplies
         if pending > 0 { x += frame.put(" · outbox \(pending)", x: x, y: y, maxWidth: frame.width - x, role: .status) }
-        let hint = (state.filter.isActive ? " esc all conversations " : "") + " r reply  t tag  b blacklist  a note  space next unread "
+        let hint = statusHint(filtered: state.filter.isActive)
         // A failed poll says why (a refused key and a server error call for different things),
         // unless a notice answering the agent's last key needs the room.
         if let text = state.notice?.text ?? reason ?? state.warning {
@@ -123,6 +123,14 @@ public struct InboxView: Sendable {
         } else if frame.width - x > hint.count + 2 {
             frame.put(hint, x: frame.width - hint.count, y: y, maxWidth: hint.count, role: .status)
         }
+    }
+
+    /// The status bar's reminder of the triage keys, as bound.
+    func statusHint(filtered: Bool) -> String {
+        let keys = reducer.keyMap
+        let triage: [(Command, String)] = [(.reply, "reply"), (.tag, "tag"), (.blacklist, "blacklist"), (.note, "note"), (.nextUnread, "next unread")]
+        return (filtered ? keys.hint(.clearFilter) { " \($0) all conversations " } : "")
+            + " " + triage.compactMap { command, what in keys.hint(command).map { "\($0) \(what)" } }.joined(separator: "  ") + " "
     }
 
     // MARK: List
@@ -318,7 +326,9 @@ public struct InboxView: Sendable {
             }
         }
         if scroll > 0 {
-            let marker = thread.unseenNew > 0 ? " ↓ \(thread.unseenNew) new · G to jump " : " ↓ more below · G "
+            let bottom = reducer.keyMap.hint(.bottom)
+            let marker = thread.unseenNew > 0 ? " ↓ \(thread.unseenNew) new" + (bottom.map { " · \($0) to jump" } ?? "") + " "
+                                              : " ↓ more below" + (bottom.map { " · \($0)" } ?? "") + " "
             frame.put(marker, x: width - TextWidth.width(of: marker) - 1, y: bodyHeight - 1, maxWidth: width, role: .newMarker)
         }
         return scroll
@@ -368,7 +378,7 @@ public struct InboxView: Sendable {
             }
             if message.status == .failed {
                 let why = Sanitizer.clean(message.error ?? "not delivered")
-                for part in Wrap.lines("✗ \(why)" + (message.id == resendable?.id ? " · R resend" : ""), width: bodyWidth - 4) {
+                for part in Wrap.lines("✗ \(why)" + (message.id == resendable?.id ? reducer.keyMap.hint(.resend) { " · \($0) resend" } : ""), width: bodyWidth - 4) {
                     lines.append(Line(segments: [(part, .markFailed)], indent: 6))
                 }
             }
@@ -397,7 +407,7 @@ public struct InboxView: Sendable {
                 tail.append(Line(segments: [(part, .outbound)], indent: 6))
             }
             if case .failed(let why) = entry.state {
-                for part in Wrap.lines("✗ \(Sanitizer.clean(why)) · R resend", width: bodyWidth - 4) {
+                for part in Wrap.lines("✗ \(Sanitizer.clean(why))" + reducer.keyMap.hint(.resend) { " · \($0) resend" }, width: bodyWidth - 4) {
                     tail.append(Line(segments: [(part, .markFailed)], indent: 6))
                 }
             }
@@ -458,7 +468,8 @@ public struct InboxView: Sendable {
             let length = e.characters.count >= 1000 ? "\(e.characters.count) characters · " : ""
             title = "─ Reply · \(length)Enter send · C-j newline · Esc draft "
             if state.contacts[id]?.blacklisted == true {
-                warning = "⚠ this contact is blacklisted: the server refuses replies until b unblacklists it"
+                warning = "⚠ this contact is blacklisted: the server refuses replies until "
+                    + (reducer.keyMap.hint(.blacklist).map { "\($0) unblacklists it" } ?? "it is unblacklisted")
             } else if reducer.outsideWhatsAppWindow(state, id) {
                 warning = "⚠ last inbound message is over 24 h old: WhatsApp may reject free text"
             }
@@ -542,7 +553,7 @@ public struct InboxView: Sendable {
         case .connecting, .live: "loading…"
         }
         let tags = (contact?.tags ?? []).map { "[" + Sanitizer.clean($0) + "]" }
-        if tags.isEmpty { line(contact == nil ? unknown : "none · t to add", .dim) }
+        if tags.isEmpty { line(contact == nil ? unknown : "none" + reducer.keyMap.hint(.tag) { " · \($0) to add" }, .dim) }
         var row = ""
         for tag in tags {
             if !row.isEmpty, TextWidth.width(of: row) + 1 + TextWidth.width(of: tag) > w { line(row, .tag); row = "" }
@@ -552,8 +563,8 @@ public struct InboxView: Sendable {
         line("")
         let notes = state.notes[id] ?? []
         line(state.notes[id] == nil ? "Notes" : "Notes \(notes.count)", .title)
-        if let kept = state.noteDrafts[id] { line(kept.count == 1 ? "✎ 1 unsaved · a" : "✎ \(kept.count) unsaved · a", .warning) }
-        if notes.isEmpty { line(state.notes[id] == nil ? unknown : "none · a to add", .dim) }
+        if let kept = state.noteDrafts[id] { line("✎ \(kept.count) unsaved" + reducer.keyMap.hint(.note) { " · \($0)" }, .warning) }
+        if notes.isEmpty { line(state.notes[id] == nil ? unknown : "none" + reducer.keyMap.hint(.note) { " · \($0) to add" }, .dim) }
         for note in notes {
             if lines.count > state.sidebarScroll + rect.height { break }  // enough to fill the pane and say there is more
             if let at = note.createdAt {
@@ -572,7 +583,7 @@ public struct InboxView: Sendable {
             frame.put(text, x: rect.x + 1, y: rect.y + 1 + row, maxWidth: w, role: role)
         }
         if scroll + rows < lines.count {
-            let wanted = state.focus == .sidebar ? " ↓ more below " : " ↓ more · Tab to scroll "
+            let wanted = state.focus == .sidebar ? " ↓ more below " : " ↓ more" + reducer.keyMap.hint(.nextPane) { " · \($0) to scroll" } + " "
             let marker = [wanted, " ↓ more "].first { TextWidth.width(of: $0) <= w } ?? "↓"
             frame.put(marker, x: rect.x + 1 + w - TextWidth.width(of: marker), y: rect.maxY - 1, maxWidth: w, role: .newMarker)
         }

@@ -6,10 +6,11 @@ import SkyLight
 /// A reducer and a state to drive it, as a person would, key by key.
 struct Harness {
     var state: InboxState
-    let reducer = Reducer()
+    let reducer: Reducer
     static let t0 = Timestamp("2026-03-04T12:00:00.000000Z")!
 
-    init(unread: [Int: Int] = [1: 0, 2: 3, 3: 0, 4: 1, 5: 0], channels: [Int: ChannelType] = [:]) {
+    init(unread: [Int: Int] = [1: 0, 2: 3, 3: 0, 4: 1, 5: 0], channels: [Int: ChannelType] = [:], keyMap: KeyMap = .standard) {
+        reducer = Reducer(keyMap: keyMap)
         state = InboxState(accountLabel: "test", now: Harness.t0)
         let rows = unread.keys.sorted().map { id in
             Conversation(contactID: id, contactName: "Contact \(id)", channel: channels[id] ?? .whatsapp, lastMessage: "hello \(id)",
@@ -352,6 +353,36 @@ struct ReplyTests {
         let id = h.state.outbox[0].id
         h.send(.preSendChecked(outboxID: id, newer: []))
         return h.state.outbox[0]
+    }
+
+    /// An agent who moved a command to another key is told that key, not the default.
+    @Test func noticesNameTheKeysAsBound() {
+        var keys = KeyMap.standard
+        keys.bind(.resend, to: [.ctrl("r")])
+        keys.bind(.note, to: [.char("n")])
+        keys.bind(.reply, to: [.char("x"), .enter])
+        var h = Harness(keyMap: keys)
+        h.loadThread(1, [Message(id: 10, contactID: 1, direction: .inbound, content: "hi", createdAt: Harness.t0)])
+        h.press(.char("x")); h.type("ok"); h.press(.enter)
+        let id = h.state.outbox[0].id
+        h.send(.preSendChecked(outboxID: id, newer: []))
+        let saved = Message(id: 50, contactID: 1, direction: .outbound, content: "ok", status: .failed,
+                            error: "No whatsapp channel connected.", createdAt: Harness.t0.adding(seconds: 5))
+        h.send(.sendFinished(outboxID: id, .failure(.unsuccessful(status: 200, message: "Message could not be delivered.", savedMessage: saved))))
+        #expect(h.state.notice?.text == "Reply not delivered: No whatsapp channel connected. · C-r resends it")
+        h.press(.char("n")); h.type("Refund approved"); h.press(.escape)
+        #expect(h.state.notice?.text == "Note kept · n to finish it")
+        h.press(.paste("pasted"))
+        #expect(h.state.notice?.text == "Not pasted: open a reply (x) or a note (n) to paste into")
+        // A command with no key at all is not offered.
+        keys.bind(.resend, to: [])
+        h = Harness(keyMap: keys)
+        h.send(.editorTextKept(contactIDs: [2]))
+        #expect(h.state.notice?.text == "Unsaved editor text for Contact 2: press E there to recover it")
+        keys.bind(.replyInEditor, to: [])
+        h = Harness(keyMap: keys)
+        h.send(.editorTextKept(contactIDs: [2]))
+        #expect(h.state.notice?.text == "Unsaved editor text for Contact 2")
     }
 
     @Test func aColleaguesReplyAsksFirst() {

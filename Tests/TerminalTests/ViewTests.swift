@@ -290,6 +290,30 @@ struct SnapshotTests {
         #expect(after.contains("No whatsapp channel connected.") && !after.contains("· R"))
     }
 
+    /// Every hint on screen names the agent's own keys, and leaves out a command with none.
+    @Test func hintsNameTheKeysAsBound() {
+        var keys = KeyMap.standard
+        keys.bind(.reply, to: [.char("x"), .enter])
+        keys.bind(.blacklist, to: [.char("B")])
+        keys.bind(.resend, to: [.ctrl("r")])
+        keys.bind(.note, to: [.char("n")])
+        keys.bind(.tag, to: [])
+        let view = InboxView(time: TimeFormat(offset: 0), reducer: Reducer(keyMap: keys))
+        var state = Sample.state(width: 140, height: 30)
+        state.contacts[42]?.tags = []
+        state.notes[42] = []
+        var frame = view.render(state, width: 140, height: 30)
+        #expect(frame.row(29).hasSuffix(" x reply  B blacklist  n note  space next unread "), "\(frame.row(29))")
+        #expect(frame.text.contains("No whatsapp channel connected. · C-r resend"))
+        #expect(frame.text.contains("none · n to add") && !frame.text.contains("t to add"))
+        state.filter.unreadOnly = true
+        frame = view.render(state, width: 140, height: 30)
+        #expect(frame.row(29).contains(" Esc all conversations  x reply"), "\(frame.row(29))")
+        #expect(InboxView(reducer: Reducer(keyMap: keys)).render(state, width: 40, height: 10).text.contains("or press q to quit"))
+        keys.bind(.quit, to: [.char("Q")])
+        #expect(InboxView(reducer: Reducer(keyMap: keys)).render(state, width: 40, height: 10).text.contains("or press Q to quit"))
+    }
+
     @Test func aLongSidebarScrollsToTheOldestNote() {
         var state = Sample.state(width: 140, height: 30)
         state.notes[42] = (1...15).reversed().map { Note(id: $0, content: "Note \($0): called about the order", createdAt: Sample.now) }
