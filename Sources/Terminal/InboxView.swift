@@ -373,9 +373,15 @@ public struct InboxView: Sendable {
             if outbound { header += mark(message.status) }
             var lines = [Line(segments: header, indent: outbound ? 4 : 0)]
             let text = Sanitizer.clean(message.content ?? "", multiline: true)
-            for part in Wrap.lines(text, width: bodyWidth - (outbound ? 4 : 0)) {
-                lines.append(Line(segments: [(part, outbound ? .outbound : .inbound)], indent: outbound ? 6 : 2))
+            let shown = Wrap.collapsingBlankRuns(Wrap.lines(text, width: bodyWidth - (outbound ? 4 : 0)))
+            for part in shown {
+                let segment: (String, StyleRole) = switch part {
+                case .text(let text): (text, outbound ? .outbound : .inbound)
+                case .blanks(let count): ("⋯ \(count) blank lines", .placeholder)
+                }
+                lines.append(Line(segments: [segment], indent: outbound ? 6 : 2))
             }
+            if shown.isEmpty { lines.append(Line(segments: [("(no text)", .placeholder)], indent: outbound ? 6 : 2)) }
             if message.status == .failed {
                 let why = Sanitizer.clean(message.error ?? "not delivered")
                 for part in Wrap.lines("✗ \(why)" + (message.id == resendable?.id ? reducer.keyMap.hint(.resend) { " · \($0) resend" } : ""), width: bodyWidth - 4) {

@@ -6,7 +6,8 @@
 ///   collapse into one `␛`.
 /// - Bidi overrides and isolates, zero-width and other format characters, variation selectors,
 ///   tag characters and noncharacters are removed.
-/// - Tabs become spaces; line breaks are kept in multi-line text, else shown as `⏎`.
+/// - Tabs become spaces; line breaks are kept in multi-line text, else shown as one `⏎` per run
+///   (none at the start).
 /// - Emoji sequences are reduced to one glyph of known width: skin-tone modifiers and ZWJ
 ///   joins are dropped, VS16 after a narrow base is dropped (text presentation), a flag
 ///   becomes its two letters; combining marks are kept up to four per base.
@@ -50,10 +51,14 @@ public enum Sanitizer {
             }
             scalars = scalars.dropFirst()
             switch v {
-            case 0x0A:
-                out.append(contentsOf: (multiline ? "\n" : " ⏎ ").unicodeScalars)
-            case 0x0D:
-                if scalars.first?.value != 0x0A { out.append(contentsOf: (multiline ? "\n" : " ⏎ ").unicodeScalars) }
+            case 0x0A, 0x0D:
+                if v == 0x0D && scalars.first?.value == 0x0A { continue }
+                if multiline { out.append("\n"); continue }
+                // On one line, a run of breaks (blank lines between) is one mark.
+                while out.last == " " { out.removeLast() }
+                guard !out.isEmpty else { continue }
+                if out.last != "⏎" { out.append(contentsOf: " ⏎".unicodeScalars) }
+                out.append(" ")
             case 0x09:
                 out.append(contentsOf: String(repeating: " ", count: tabWidth).unicodeScalars)
             case 0x2028, 0x2029:

@@ -9,6 +9,29 @@ public enum Wrap {
         cache.value(for: Key(text: text, width: width)) { uncachedLines(text, width: width) }
     }
 
+    /// A line of a message as the thread shows it: text, or a count standing for a run of blank lines.
+    enum ShownLine: Equatable {
+        case text(String)
+        case blanks(Int)
+    }
+
+    /// Wrapped lines as the thread shows them: blank lines at either end dropped, and a run of
+    /// more than two inside shown as one count, so a message of blank lines cannot push the
+    /// conversation off the screen.
+    static func collapsingBlankRuns(_ lines: [String]) -> [ShownLine] {
+        func isBlank(_ line: String) -> Bool { line.allSatisfy { $0 == " " } }
+        guard let first = lines.firstIndex(where: { !isBlank($0) }), let last = lines.lastIndex(where: { !isBlank($0) }) else { return [] }
+        var shown: [ShownLine] = []
+        var run = 0
+        for line in lines[first...last] {
+            if isBlank(line) { run += 1; continue }
+            if run > 2 { shown.append(.blanks(run)) } else { shown += Array(repeating: .text(""), count: run) }
+            run = 0
+            shown.append(.text(line))
+        }
+        return shown
+    }
+
     static func uncachedLines(_ text: String, width: Int) -> [String] {
         guard width > 0 else { return [] }
         var result: [String] = []

@@ -82,6 +82,10 @@ struct SanitizerTests {
         #expect(Sanitizer.clean("a\u{200B}b\u{2066}c\u{2069}\u{FEFF}d\u{00AD}e") == "abcde")
         #expect(Sanitizer.clean("tab\there") == "tab    here")
         #expect(Sanitizer.clean("two\nlines") == "two ⏎ lines")
+        // On one line (a list snippet), a run of breaks is one mark, and none leads.
+        #expect(Sanitizer.clean("a\n\n\n\n\nb") == "a ⏎ b")
+        #expect(Sanitizer.clean("a  \r\n \r\n\r\nb") == "a ⏎ b")
+        #expect(Sanitizer.clean(String(repeating: "\n", count: 2000) + "end") == "end")
         #expect(Sanitizer.clean("two\r\nlines", multiline: true) == "two\nlines")
     }
 

@@ -314,6 +314,28 @@ struct SnapshotTests {
         #expect(InboxView(reducer: Reducer(keyMap: keys)).render(state, width: 40, height: 10).text.contains("or press Q to quit"))
     }
 
+    /// A message of blank lines cannot push the conversation off the screen, and one with no
+    /// text still shows that it came.
+    @Test func blankLinesInAMessageAreCountedNotDrawn() {
+        #expect(Wrap.collapsingBlankRuns(["", " ", "a", "", "", "", "b", "", "c", "  "])
+                == [.text("a"), .blanks(3), .text("b"), .text(""), .text("c")])
+        #expect(Wrap.collapsingBlankRuns(["", "  "]) == [])
+        var state = Sample.state()
+        _ = state.threads[42]?.merge([
+            Message(id: 5, contactID: 42, direction: .inbound, content: String(repeating: "\n", count: 2000) + "after the gap"
+                    + String(repeating: "\n", count: 300) + "last line\n\n\n", createdAt: Sample.now.adding(seconds: -60)),
+            Message(id: 6, contactID: 42, direction: .inbound, content: " \n ", createdAt: Sample.now.adding(seconds: -30)),
+        ])
+        let rows = view.render(state, width: 80, height: 24).text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let gap = rows.firstIndex(where: { $0.contains("after the gap") }) else {
+            Issue.record("the message's text is off screen"); return
+        }
+        #expect(rows[gap - 1].contains("Sarah Johnson  11:59"))
+        #expect(rows[gap + 1].contains("⋯ 299 blank lines") && rows[gap + 2].contains("last line"))
+        #expect(rows[gap + 3].trimmingCharacters(in: .whitespaces).hasSuffix("│"))  // the gap between messages
+        #expect(rows[gap + 4].contains("Sarah Johnson  11:59") && rows[gap + 5].contains("(no text)"))
+    }
+
     @Test func aLongSidebarScrollsToTheOldestNote() {
         var state = Sample.state(width: 140, height: 30)
         state.notes[42] = (1...15).reversed().map { Note(id: $0, content: "Note \($0): called about the order", createdAt: Sample.now) }
