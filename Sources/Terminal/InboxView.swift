@@ -334,6 +334,18 @@ public struct InboxView: Sendable {
         return scroll
     }
 
+    /// A message's or a note's text as drawn: wrapped, a long run of blank lines shown as its
+    /// count (see ``Wrap/collapsingBlankRuns(_:)``), and a placeholder when there is no text.
+    func shownText(_ text: String, width: Int, role: StyleRole) -> [(String, StyleRole)] {
+        let shown = Wrap.collapsingBlankRuns(Wrap.lines(text, width: width)).map { line -> (String, StyleRole) in
+            switch line {
+            case .text(let text): (text, role)
+            case .blanks(let count): ("⋯ \(count) blank lines", .placeholder)
+            }
+        }
+        return shown.isEmpty ? [("(no text)", .placeholder)] : shown
+    }
+
     /// Draws ahead the threads next to the selection, after a frame is on screen.
     public func warm(_ state: InboxState, width: Int, height: Int) {
         let layout = Layout(width: width, height: height, sidebar: state.sidebarShown)
@@ -373,15 +385,9 @@ public struct InboxView: Sendable {
             if outbound { header += mark(message.status) }
             var lines = [Line(segments: header, indent: outbound ? 4 : 0)]
             let text = Sanitizer.clean(message.content ?? "", multiline: true)
-            let shown = Wrap.collapsingBlankRuns(Wrap.lines(text, width: bodyWidth - (outbound ? 4 : 0)))
-            for part in shown {
-                let segment: (String, StyleRole) = switch part {
-                case .text(let text): (text, outbound ? .outbound : .inbound)
-                case .blanks(let count): ("⋯ \(count) blank lines", .placeholder)
-                }
+            for segment in shownText(text, width: bodyWidth - (outbound ? 4 : 0), role: outbound ? .outbound : .inbound) {
                 lines.append(Line(segments: [segment], indent: outbound ? 6 : 2))
             }
-            if shown.isEmpty { lines.append(Line(segments: [("(no text)", .placeholder)], indent: outbound ? 6 : 2)) }
             if message.status == .failed {
                 let why = Sanitizer.clean(message.error ?? "not delivered")
                 for part in Wrap.lines("✗ \(why)" + (message.id == resendable?.id ? reducer.keyMap.hint(.resend) { " · \($0) resend" } : ""), width: bodyWidth - 4) {
@@ -577,7 +583,7 @@ public struct InboxView: Sendable {
                 let stamp = time.day(at) + " " + time.clock(at)
                 line(stamp.count <= w ? stamp : String(stamp.drop { $0 != " " }.dropFirst()), .timestamp)  // without the weekday
             }
-            for part in Wrap.lines(Sanitizer.clean(note.content ?? "", multiline: true), width: w) { line(part, .note) }
+            for (text, role) in shownText(Sanitizer.clean(note.content ?? "", multiline: true), width: w, role: .note) { line(text, role) }
         }
 
         // Below the title, the lines scroll (older notes are further down); when they overflow,

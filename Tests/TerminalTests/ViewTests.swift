@@ -334,6 +334,11 @@ struct SnapshotTests {
         #expect(rows[gap + 1].contains("⋯ 299 blank lines") && rows[gap + 2].contains("last line"))
         #expect(rows[gap + 3].trimmingCharacters(in: .whitespaces).hasSuffix("│"))  // the gap between messages
         #expect(rows[gap + 4].contains("Sarah Johnson  11:59") && rows[gap + 5].contains("(no text)"))
+        // Notes alike, in the sidebar.
+        var wide = Sample.state(width: 140, height: 30)
+        wide.notes[42] = [Note(id: 2, contactID: 42, content: "Called" + String(repeating: "\n", count: 500) + "twice", createdAt: Sample.now)]
+        let sidebar = view.render(wide, width: 140, height: 30).text
+        #expect(sidebar.contains("Called") && sidebar.contains("⋯ 499 blank lines") && sidebar.contains("twice"))
     }
 
     @Test func aLongSidebarScrollsToTheOldestNote() {
