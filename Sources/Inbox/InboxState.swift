@@ -274,6 +274,9 @@ public struct InboxState: Equatable, Sendable {
     /// from the cache were never asked for in this session.
     public var detailsAskedAt: [Int: Timestamp] = [:]
     public var tags: [Tag] = []
+    /// When the tag list last arrived: a picker opened later than a minute on asks again, so
+    /// tags a colleague made since are offered.
+    public var tagsLoadedAt: Timestamp?
     public var outbox: [OutboxEntry] = []
     /// Tells this inbox's outbox entries from another's on the same cache file (a second
     /// terminal, an earlier run).

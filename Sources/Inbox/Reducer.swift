@@ -359,7 +359,8 @@ public struct Reducer: Sendable {
                 return []
             }
             state.mode = .tagPicker(TagPicker(purpose: command == .tag ? .add : .remove, contactID: id))
-            return state.tags.isEmpty ? [.loadTags] : []
+            let fresh = state.tagsLoadedAt.map { state.now.seconds(since: $0) < 60 } ?? false
+            return state.tags.isEmpty || !fresh ? [.loadTags] : []
         case .blacklist:
             guard let id = state.selectedID else { return [] }
             guard let contact = state.contacts[id], let blacklisted = contact.blacklisted else {
@@ -858,7 +859,15 @@ public struct Reducer: Sendable {
             letGoOfSavedNoteDrafts(&state, contactID)
             return []
         case .tagsLoaded(let tags):
+            // An open picker keeps the tag the agent has chosen, wherever the new list puts it.
+            if case .tagPicker(var picker) = state.mode {
+                let chosen = Self.pickerCandidates(state, picker).dropFirst(picker.selection).first
+                state.tags = tags
+                picker.selection = chosen.flatMap { Self.pickerCandidates(state, picker).firstIndex(of: $0) } ?? 0
+                state.mode = .tagPicker(picker)
+            }
             state.tags = tags
+            state.tagsLoadedAt = state.now
             return []
         case .searchResults(let query, let ids):
             guard query == state.filter.query else { return [] }

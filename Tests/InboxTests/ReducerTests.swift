@@ -654,6 +654,25 @@ struct ContactActionTests {
         #expect(h.press(.enter) == [] && h.state.notice?.text == "Already tagged “Hot Lead”")
     }
 
+    /// Tags a colleague made are offered once the list is a minute old, and a list arriving
+    /// while the agent picks keeps the tag chosen.
+    @Test func theTagPickerOffersTagsMadeSinceAndKeepsTheChoice() {
+        var h = Harness()
+        func picker() -> TagPicker { if case .tagPicker(let p) = h.state.mode { p } else { fatalError() } }
+        h.send(.tagsLoaded([Tag(id: 5, title: "Hot Lead"), Tag(id: 7, title: "VIP Customer")]))
+        h.send(.contactLoaded(Contact(id: 1, name: "Sarah", status: .active, tags: [])))
+        #expect(h.press(.char("t")) == [])
+        h.press(.escape)
+        h.send(.tick(now: Harness.t0.adding(seconds: 61), jitter: 0))
+        #expect(h.press(.char("t")) == [.loadTags])
+        h.press(.down)
+        #expect(Reducer.pickerCandidates(h.state, picker())[picker().selection] == "VIP Customer")
+        h.send(.tagsLoaded([Tag(id: 3, title: "Billing"), Tag(id: 5, title: "Hot Lead"), Tag(id: 9, title: "Refund"),
+                            Tag(id: 7, title: "VIP Customer")]))
+        #expect(Reducer.pickerCandidates(h.state, picker()) == ["Billing", "Hot Lead", "Refund", "VIP Customer"])
+        #expect(h.press(.enter) == [.assignTag(contactID: 1, tagID: 7, title: "VIP Customer")])
+    }
+
     @Test func untagMapsTheTitleToItsID() {
         var h = Harness()
         h.send(.tagsLoaded([Tag(id: 5, title: "Hot Lead")]))
