@@ -88,8 +88,11 @@ public final class EffectRunner: Sendable {
             let task = request {
                 try? await Task.sleep(for: debounce)
                 guard !Task.isCancelled else { return }
-                if let page = try? await client.contacts.list(ContactQuery(search: query), perPage: 100), !Task.isCancelled {
-                    post(.searchResults(query: query, contactIDs: page.items.map(\.id)))
+                do {
+                    let page = try await client.contacts.list(ContactQuery(search: query), perPage: 100)
+                    if !Task.isCancelled { post(.searchResults(query: query, .success(page.items))) }
+                } catch {
+                    if !Task.isCancelled { post(.searchResults(query: query, .failure(Self.sdkError(error)))) }
                 }
             }
             searchTask.withLock { $0?.cancel(); $0 = task }

@@ -81,8 +81,11 @@ public struct Filter: Equatable, Sendable {
     public var unreadOnly = false
     public var channel: ChannelType?
     public var query = ""
-    /// Contacts the server's search matched for `query`.
-    public var serverMatches: Set<Int> = []
+    /// Contacts the server's search matched for `query`, as rows: one whose conversation is
+    /// beyond the pages loaded is listed from this row until its own page arrives.
+    public var serverMatches: [Int: Conversation] = [:]
+    /// Where the server's search for `query` stands.
+    public var server = ServerSearch.idle
 
     public var isActive: Bool { unreadOnly || channel != nil || !query.isEmpty }
 
@@ -94,6 +97,14 @@ public struct Filter: Equatable, Sendable {
         if !query.isEmpty { parts.append("/" + query) }
         return parts.isEmpty ? "all" : parts.joined(separator: " · ")
     }
+}
+
+/// Where the server's search for the filter's query stands: its matches join the local ones.
+public enum ServerSearch: Equatable, Sendable {
+    case idle
+    case waiting
+    case answered
+    case failed(String)
 }
 
 /// The loaded part of one conversation's history, oldest first.
@@ -366,7 +377,7 @@ public struct InboxState: Equatable, Sendable {
 
     /// The conversation with a contact.
     public func conversation(_ id: Int) -> Conversation? {
-        positions[id].map { conversations[$0] }
+        positions[id].map { conversations[$0] } ?? filter.serverMatches[id]
     }
 
     /// Replies in the outbox still to go (queued or being sent; not failed or being checked).
@@ -391,13 +402,19 @@ public struct InboxState: Equatable, Sendable {
 
     mutating func refilter() {
         visible = conversations.filter(passes).map(\.contactID)
+        // Matches beyond the loaded pages come after the loaded ones: their conversations are older.
+        if !filter.query.isEmpty {
+            visible += filter.serverMatches.values.filter { positions[$0.contactID] == nil && passes($0) }
+                .sorted { ($0.lastMessageAt ?? .init(microseconds: 0), $0.contactID) > ($1.lastMessageAt ?? .init(microseconds: 0), $1.contactID) }
+                .map(\.contactID)
+        }
     }
 
     func passes(_ c: Conversation) -> Bool {
         if filter.unreadOnly && !isUnread(c) && c.contactID != selectedID { return false }
         if let channel = filter.channel, c.channel != channel { return false }
         if !filter.query.isEmpty {
-            if filter.serverMatches.contains(c.contactID) { return true }
+            if filter.serverMatches[c.contactID] != nil { return true }
             let q = filter.query.lowercased()
             let name = (c.contactName ?? contacts[c.contactID]?.name ?? "").lowercased()
             let snippet = (c.lastMessage ?? "").lowercased()

@@ -158,10 +158,7 @@ public struct Reducer: Sendable {
             switch editor.handle(key) {
             case .edited:
                 state.mode = .search(editor: editor)
-                state.filter.query = editor.text
-                state.filter.serverMatches = []
-                clampSelection(&state)
-                return editor.text.isEmpty ? [] : [.searchContacts(editor.text)]
+                return search(&state, editor.text)
             case .moved, .ignored:
                 state.mode = .search(editor: editor)
                 return []
@@ -170,10 +167,7 @@ public struct Reducer: Sendable {
                 return []
             case .cancel:
                 state.mode = .normal
-                state.filter.query = ""
-                state.filter.serverMatches = []
-                clampSelection(&state)
-                return selectionEffects(&state)
+                return search(&state, "") + selectionEffects(&state)
             }
         case .command(var editor):
             if key == .tab {
@@ -442,6 +436,22 @@ public struct Reducer: Sendable {
         return age >= Self.detailsMaxAge || (age >= 5 && (state.contacts[id] == nil || state.notes[id] == nil))
     }
 
+    /// Filters the list by `query` at once, and asks the server's contact search, whose matches
+    /// join the list as they arrive.
+    func search(_ state: inout InboxState, _ query: String) -> [Effect] {
+        state.filter.query = query
+        state.filter.serverMatches = [:]
+        state.filter.server = query.isEmpty ? .idle : .waiting
+        clampSelection(&state)
+        return query.isEmpty ? [] : [.searchContacts(query)]
+    }
+
+    /// A list row for a contact the search found beyond the loaded pages: its last message
+    /// shows once its thread is read.
+    static func row(for contact: Contact) -> Conversation {
+        Conversation(contactID: contact.id, contactName: contact.name, channel: contact.type, lastMessageAt: contact.lastMessageAt)
+    }
+
     /// Fetches the next page of conversations when the selection nears the end of the list.
     func loadMoreIfNeeded(_ state: inout InboxState) -> [Effect] {
         guard moreConversationPages(state), !state.loadingMoreConversations else { return [] }
@@ -705,9 +715,7 @@ public struct Reducer: Sendable {
             guard let id = state.selectedID, !argument.isEmpty else { say(&state, "Usage: :note TEXT", error: true); return [] }
             return sendNote(&state, contactID: id, text: argument)
         case "search":
-            state.filter.query = argument
-            clampSelection(&state)
-            return argument.isEmpty ? [] : [.searchContacts(argument)]
+            return search(&state, argument)
         case "unread": return run(.unreadOnly, &state)
         case "channel":
             let aliases: [String: ChannelType?] = ["": nil, "all": nil, "whatsapp": .whatsapp, "wa": .whatsapp,
@@ -831,6 +839,12 @@ public struct Reducer: Sendable {
                 }
             }
             state.threads[contactID] = thread
+            // A row the search found beyond the loaded pages shows its last message once read.
+            if state.positions[contactID] == nil, var row = state.filter.serverMatches[contactID], let newest = thread.messages.last {
+                row.lastMessage = newest.content
+                row.lastMessageAt = newest.timestamp ?? row.lastMessageAt
+                state.filter.serverMatches[contactID] = row
+            }
             return effects
         case .threadFailed(let contactID, let number, let error):
             if state.followingThreadTop == contactID { state.followingThreadTop = nil }
@@ -869,9 +883,17 @@ public struct Reducer: Sendable {
             state.tags = tags
             state.tagsLoadedAt = state.now
             return []
-        case .searchResults(let query, let ids):
+        case .searchResults(let query, let result):
             guard query == state.filter.query else { return [] }
-            state.filter.serverMatches = Set(ids)
+            switch result {
+            case .success(let contacts):
+                state.filter.serverMatches = Dictionary(contacts.map { ($0.id, Self.row(for: $0)) }) { first, _ in first }
+                state.filter.server = .answered
+                for contact in contacts where state.contacts[contact.id] == nil { state.contacts[contact.id] = contact }
+            case .failure(let error):
+                state.filter.server = .failed(error.description)
+                say(&state, "Server search failed: \(error) · showing local matches", error: true)
+            }
             clampSelection(&state)
             return selectionEffects(&state)
         case .sendFinished(let id, let result):
@@ -1107,12 +1129,12 @@ public struct Reducer: Sendable {
             stored.content = stored.content ?? entry.text
             stored.createdAt = stored.createdAt ?? stored.sentAt ?? state.now
             _ = state.threads[entry.contactID, default: ThreadState()].merge([stored])
-            if let i = state.positions[entry.contactID] {
-                var row = state.conversations[i]
+            // The conversation is now the newest: a row the search found beyond the loaded pages joins them.
+            if var row = state.positions[entry.contactID].map({ state.conversations[$0] }) ?? state.filter.serverMatches[entry.contactID] {
                 row.lastMessage = stored.content
                 row.lastMessageAt = stored.timestamp ?? row.lastMessageAt
                 row.unreadCount = 0
-                state.conversations.remove(at: i)
+                if let i = state.positions[entry.contactID] { state.conversations.remove(at: i) }
                 state.conversations.insert(row, at: 0)
                 state.refilter()
                 keepSelectionVisible(&state)
@@ -1213,8 +1235,8 @@ extension Action {
     /// Whether this result is an answer from the server, as opposed to a failure or local work.
     var isServerAnswer: Bool {
         switch self {
-        case .conversationsLoaded, .threadLoaded, .contactLoaded, .notesLoaded, .tagsLoaded, .searchResults, .sendReconciled: true
-        case .sendFinished(_, .success), .blacklistFinished(_, _, .success), .tagChanged(_, .success, _), .noteAdded(_, _, .success): true
+        case .conversationsLoaded, .threadLoaded, .contactLoaded, .notesLoaded, .tagsLoaded, .sendReconciled: true
+        case .searchResults(_, .success), .sendFinished(_, .success), .blacklistFinished(_, _, .success), .tagChanged(_, .success, _), .noteAdded(_, _, .success): true
         default: false
         }
     }

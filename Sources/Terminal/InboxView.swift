@@ -145,16 +145,25 @@ public struct InboxView: Sendable {
         let position = count > items ? state.selectedIndex.map { "\($0 + 1)/\(count) " } ?? "" : ""
         // Where "12/240" already gives the count, a narrow pane drops it from the title rather than cut it.
         let counted = " Conversations \(count)"
+        let searching = switch state.filter.server {
+        case .waiting: " · searching…"
+        case .failed: " · search failed"
+        case .idle, .answered: ""
+        }
         let title = (position.isEmpty || counted.count + position.count < rect.width ? counted : " Conversations")
-            + (state.filter.isActive ? " · \(state.filter.label)" : "")
+            + searching + (state.filter.isActive ? " · \(state.filter.label)" : "")
         let titleRole: StyleRole = state.focus == .list ? .titleFocused : .title
         frame.putPadded(Frame.truncate(Sanitizer.clean(title), to: rect.width - position.count - 1), x: rect.x, y: rect.y,
                         width: rect.width, role: titleRole)
         frame.put(position, x: rect.maxX - position.count, y: rect.y, maxWidth: position.count, role: titleRole)
         if state.visible.isEmpty {
-            let text = !state.conversationsLoaded ? "Loading conversations…"
+            var text = !state.conversationsLoaded ? "Loading conversations…"
+                : state.filter.server == .waiting ? "Searching the server for \(state.filter.label)…"
                 : state.filter.isActive ? "No conversations match \(state.filter.label)" : "No conversations yet"
-            frame.put(Frame.truncate(Sanitizer.clean(text), to: rect.width - 2), x: rect.x + 1, y: rect.y + 2, maxWidth: rect.width - 2, role: .dim)
+            if case .failed(let why) = state.filter.server { text = "No local match for \(state.filter.label). The server's search failed: \(why)" }
+            for (i, line) in Wrap.lines(Sanitizer.clean(text), width: rect.width - 2).prefix(max(0, rect.height - 2)).enumerated() {
+                frame.put(line, x: rect.x + 1, y: rect.y + 2 + i, maxWidth: rect.width - 2, role: .dim)
+            }
             return
         }
         for slot in 0..<items {

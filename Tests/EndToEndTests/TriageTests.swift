@@ -533,6 +533,44 @@ struct TriageTests {
         #expect(try await sent() == 1)
     }
 
+    /// An agent looking for a customer by phone finds them though their conversation is on a
+    /// page of the list not yet loaded, reads the thread and replies.
+    @Test func aSearchFindsAConversationBeyondTheLoadedPages() async throws {
+        try await TerminalLock.exclusive { try await aSearchFindsAConversationBeyondTheLoadedPagesExclusively() }
+    }
+
+    func aSearchFindsAConversationBeyondTheLoadedPagesExclusively() async throws {
+        let setup = try await Self.setup()
+        defer { setup.tearDown() }
+        let oldest = try #require(try await setup.client.messages.conversations(page: 3, perPage: 100).items.last)
+        let contact = try await setup.client.contacts.get(oldest.contactID)
+        let phone = try #require(contact.phone).filter(\.isNumber)
+        let newest = try #require(try await setup.client.messages.history(contactID: oldest.contactID, perPage: 1).items.first?.content)
+        let tmux = try await Tmux(width: 120, height: 30, command: "sh -c '\(Tmux.binary); echo EXIT=$?; exec sleep 60'", environment: setup.environment)
+        defer { tmux.kill() }
+        try await tmux.wait(for: "Conversations 240", timeout: 60)
+        try await tmux.wait(for: "● live", timeout: 30)
+        try await tmux.keys("/")
+        try await tmux.type(phone)
+        try await tmux.wait(for: "Conversations 1 · /\(phone)")
+        try await tmux.keys("Enter")
+        try await tmux.wait(for: String(Sanitizer.clean(newest).prefix(20)))
+        try await tmux.keys("r")
+        try await tmux.type("Found you by your number")
+        try await tmux.keys("Enter")
+        // Its last message is days old: WhatsApp's 24-hour window asks first.
+        try await tmux.wait(for: "Send anyway?")
+        try await tmux.keys("y")
+        try await eventually("the reply reaches the customer beyond the loaded pages") {
+            try await setup.client.messages.history(contactID: oldest.contactID, perPage: 5).items.contains { $0.content == "Found you by your number" }
+        }
+        // Now the newest conversation: it heads the whole list.
+        try await tmux.keys("Escape")
+        try await tmux.wait(for: "Conversations 240")
+        let lines = try await tmux.lines()
+        #expect(lines[2].contains(String((oldest.contactName ?? "").prefix(8))), "\(lines[2])")
+    }
+
     @Test func aWarmCachePaintsBeforeTheServerAnswers() async throws {
         try await TerminalLock.exclusive { try await warmCacheExclusively() }
     }

@@ -87,13 +87,43 @@ struct NavigationTests {
         #expect(h.state.filter.channel == nil && h.state.visible.count == 5)
     }
 
+    /// The server's search reaches conversations on pages the list has not loaded: they are
+    /// listed after the loaded matches, read as any other, and a reply brings one to the top.
+    @Test func aSearchListsMatchesBeyondTheLoadedPages() {
+        var h = Harness()
+        h.press(.char("/"))
+        h.type("Amina")
+        #expect(h.state.filter.server == .waiting && h.state.visible.isEmpty)
+        let far = Contact(id: 900, name: "Amina Yusuf", phone: "+2348000000900", type: .telegram, lastMessageAt: Harness.t0.adding(seconds: -86_400))
+        h.send(.searchResults(query: "Amina", .success([far])))
+        #expect(h.state.filter.server == .answered && h.state.visible == [900])
+        #expect(h.state.conversation(900)?.contactName == "Amina Yusuf" && h.state.contacts[900]?.phone == "+2348000000900")
+        h.press(.enter)
+        #expect(h.state.selectedID == 900)
+        h.loadThread(900, [Message(id: 70, contactID: 900, direction: .inbound, content: "Is my refund through?", createdAt: Harness.t0.adding(seconds: -86_400))])
+        #expect(h.state.conversation(900)?.lastMessage == "Is my refund through?")
+        // A reply makes it the newest conversation: it joins the list for good.
+        h.press(.char("r")); h.type("Yes, today"); h.press(.enter)
+        let id = h.state.outbox[0].id
+        h.send(.preSendChecked(outboxID: id, newer: []))
+        h.send(.sendFinished(outboxID: id, .success(Message(id: 71, contactID: 900, direction: .outbound, content: "Yes, today", createdAt: Harness.t0))))
+        h.press(.escape)
+        #expect(h.state.filter.query.isEmpty && h.state.visible.first == 900 && h.state.visible.count == 6)
+        // A search the server cannot answer says so; the local matches stay.
+        h.press(.char("/"))
+        h.type("Contact")
+        h.send(.searchResults(query: "Contact", .failure(.http(status: 500, message: "Server Error", fieldErrors: [:]))))
+        #expect({ if case .failed = h.state.filter.server { true } else { false } }())
+        #expect(h.state.visible.count == 5 && h.state.notice?.text.hasPrefix("Server search failed") == true)
+    }
+
     @Test func searchFiltersLiveAndAsksTheServer() {
         var h = Harness()
         h.press(.char("/"))
         let effects = h.type("4")
         #expect(effects.last == .searchContacts("4"))
         #expect(h.state.visible == [4])
-        h.send(.searchResults(query: "4", contactIDs: [2]))
+        h.send(.searchResults(query: "4", .success([Contact(id: 2, name: "Contact 2")])))
         #expect(h.state.visible == [2, 4])
         h.press(.enter)
         #expect(h.state.mode == .normal && h.state.filter.query == "4")

@@ -341,6 +341,19 @@ struct SnapshotTests {
         #expect(sidebar.contains("Called") && sidebar.contains("⋯ 499 blank lines") && sidebar.contains("twice"))
     }
 
+    /// While the server's search is out, the list says so rather than "no match".
+    @Test func aSearchWaitingOnTheServerSaysSo() {
+        var state = Sample.state()
+        state.filter.query = "zz"
+        state.filter.server = .waiting
+        var text = view.render(state, width: 140, height: 30).text
+        #expect(text.contains("Conversations 0 · searching… · /zz") && text.contains("Searching the server for /zz…"))
+        #expect(!text.contains("No conversations match"))
+        state.filter.server = .failed("HTTP 500")
+        text = view.render(state, width: 140, height: 30).text
+        #expect(text.contains("Conversations 0 · search failed · /zz") && text.contains("No local match for /zz") && text.contains("HTTP 500"))
+    }
+
     @Test func aLongSidebarScrollsToTheOldestNote() {
         var state = Sample.state(width: 140, height: 30)
         state.notes[42] = (1...15).reversed().map { Note(id: $0, content: "Note \($0): called about the order", createdAt: Sample.now) }
