@@ -18,6 +18,10 @@ public final class EffectRunner: Sendable {
     let debounce: Duration
     /// Loads for what the agent looks at, newest first.
     let previews = Mutex(PreviewQueue())
+    /// Writes to each contact (blacklist, tags, notes) that have ended, counted. A read of the
+    /// contact or its notes during which one ended may hold what the server had before it, and
+    /// arriving after the write's own result would take it back off the screen: it is read again.
+    let writesEnded = Mutex<[Int: Int]>([:])
 
     /// Creates a runner that posts results with `post`.
     public init(client: SkyLightClient, store: LocalStore?, debounce: Duration = .milliseconds(250),
@@ -130,7 +134,7 @@ public final class EffectRunner: Sendable {
                 }
             }
         case .toggleBlacklist(let contactID, let expected):
-            request {
+            request { [self] in
                 do {
                     // Read first: if a colleague already did it, a toggle would undo their change.
                     let current = try await client.contacts.get(contactID)
@@ -138,35 +142,37 @@ public final class EffectRunner: Sendable {
                         post(.blacklistFinished(contactID: contactID, expected: expected, .success(current)))
                         return
                     }
-                    let result = try await client.contacts.toggleBlacklist(contactID)
+                    let result = try await writeEnds(to: contactID) { try await client.contacts.toggleBlacklist(contactID) }
                     post(.blacklistFinished(contactID: contactID, expected: expected, .success(result)))
                 } catch {
                     post(.blacklistFinished(contactID: contactID, expected: expected, .failure(Self.sdkError(error))))
                 }
             }
         case .assignTag(let contactID, let tagID, let title):
-            request {
+            request { [self] in
                 do {
-                    if let tagID { try await client.tags.assign(tagID: tagID, to: contactID) }
-                    else { try await client.tags.assign(title: title, to: contactID) }
+                    try await writeEnds(to: contactID) {
+                        if let tagID { try await client.tags.assign(tagID: tagID, to: contactID) }
+                        else { try await client.tags.assign(title: title, to: contactID) }
+                    }
                     post(.tagChanged(contactID: contactID, .success(try await client.contacts.get(contactID)), description: "Tagged “\(title)”"))
                 } catch {
                     post(.tagChanged(contactID: contactID, .failure(Self.sdkError(error)), description: ""))
                 }
             }
         case .unassignTag(let contactID, let tagID, let title):
-            request {
+            request { [self] in
                 do {
-                    try await client.tags.unassign(tagID: tagID, from: contactID)
+                    try await writeEnds(to: contactID) { try await client.tags.unassign(tagID: tagID, from: contactID) }
                     post(.tagChanged(contactID: contactID, .success(try await client.contacts.get(contactID)), description: "Removed tag “\(title)”"))
                 } catch {
                     post(.tagChanged(contactID: contactID, .failure(Self.sdkError(error)), description: ""))
                 }
             }
         case .addNote(let contactID, let text):
-            request {
+            request { [self] in
                 let started = Timestamp.now
-                do { post(.noteAdded(contactID: contactID, text: text, .success(try await client.contacts.addNote(contactID, content: text)))) }
+                do { post(.noteAdded(contactID: contactID, text: text, .success(try await writeEnds(to: contactID) { try await client.contacts.addNote(contactID, content: text) }))) }
                 catch {
                     let failure = Self.sdkError(error)
                     // A note is not idempotent: after a lost answer, look before anyone adds it again,
@@ -207,7 +213,7 @@ public final class EffectRunner: Sendable {
     /// then calls `done`.
     func load(_ effect: Effect, then done: @escaping @Sendable () -> Void) {
         let (client, post, writer) = (client, post, writer)
-        request {
+        request { [self] in
             defer { done() }
             switch effect {
             case .loadThread(let contactID, let page):
@@ -217,12 +223,12 @@ public final class EffectRunner: Sendable {
                     if page == 1 { writer?.copy("thread \(contactID)") { try $0.cacheThread(contactID: contactID, messages: messages.items) } }
                 } catch { post(.threadFailed(contactID: contactID, pageNumber: page, Self.sdkError(error))) }
             case .loadContact(let id):
-                if let contact = try? await client.contacts.get(id) {
+                if let contact = await readAfterWrites(to: id, { try await client.contacts.get(id) }) {
                     post(.contactLoaded(contact))
                     writer?.copy("contact \(id)") { try $0.cacheContact(contact) }
                 }
             case .loadNotes(let id):
-                if let notes = try? await client.contacts.notes(id, perPage: 100) {
+                if let notes = await readAfterWrites(to: id, { try await client.contacts.notes(id, perPage: 100) }) {
                     post(.notesLoaded(contactID: id, notes.items))
                     writer?.copy("notes of \(id)") { try $0.cacheNotes(contactID: id, notes: notes.items) }
                 }
@@ -230,6 +236,24 @@ public final class EffectRunner: Sendable {
                 break
             }
         }
+    }
+
+    /// Runs a write to a contact and counts it as ended, whatever its outcome (a failure may have
+    /// taken effect), before its result is posted.
+    func writeEnds<T>(to contactID: Int, _ write: () async throws -> T) async throws -> T {
+        defer { writesEnded.withLock { $0[contactID, default: 0] += 1 } }
+        return try await write()
+    }
+
+    /// Reads a contact or its notes, again when a write to that contact ended meanwhile (up to
+    /// three times); nil when the server does not answer.
+    func readAfterWrites<T>(to contactID: Int, _ read: () async throws -> T) async -> T? {
+        for _ in 0..<3 {
+            let before = writesEnded.withLock { $0[contactID, default: 0] }
+            guard let value = try? await read() else { return nil }
+            if writesEnded.withLock({ $0[contactID, default: 0] }) == before { return value }
+        }
+        return nil
     }
 
     /// Starts a task that talks to the server, on the SDK's event loop: there a request and

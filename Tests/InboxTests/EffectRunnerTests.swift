@@ -94,6 +94,32 @@ final class EffectRunnerTests {
         #expect(saved.count == 1)
     }
 
+    /// A read of a contact's notes the server answered before a note was added, arriving after
+    /// it, does not take the new note off the screen: the agent would add it again. Likewise a
+    /// read of the contact does not undo a blacklisting on screen.
+    @Test func aReadOvertakenByAWriteIsReadAgain() async throws {
+        let (sandbox, _, runner, collector, _) = try await start()
+        defer { Task { await sandbox.stop() } }
+        var slowBack = FaultRule()
+        slowBack.route = "/api/v1/contacts/6*"
+        slowBack.method = "GET"
+        slowBack.answerLatencyMs = 800
+        sandbox.faults.set([slowBack])
+        runner.run([.loadNotes(6), .loadContact(6)])
+        try await Task.sleep(for: .milliseconds(300))  // both read, their answers on the way
+        sandbox.faults.set([])
+        runner.run(.addNote(contactID: 6, text: "refund approved"))
+        runner.run(.toggleBlacklist(contactID: 6, expected: true))
+        let reducer = Reducer()
+        var state = InboxState(accountLabel: "test", now: .now)
+        _ = await collector.wait { if case .blacklistFinished(6, _, .success) = $0 { true } else { nil } }
+        _ = await collector.wait { if case .noteAdded(6, _, .success) = $0 { true } else { nil } }
+        try await Task.sleep(for: .seconds(2))  // the slow answers, and any read again
+        for action in collector.actions.withLock({ $0 }) { _ = reducer.reduce(&state, action) }
+        #expect(state.notes[6]?.contains { $0.content == "refund approved" } == true)
+        #expect(state.contacts[6]?.blacklisted == true)
+    }
+
     /// Moving down the list faster than the server answers: the conversation the agent stops
     /// on loads before the ones passed over, and most of those are not asked for at all.
     @Test func theConversationStoppedOnLoadsBeforeThosePassedOver() async throws {

@@ -61,6 +61,7 @@ struct FaultMiddleware: RouterMiddleware {
                             body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
         }
         let response = try await next(request, context)
+        if plan.answerLatency > 0 { try await Task.sleep(for: .milliseconds(plan.answerLatency)) }
         switch plan.after {
         case .none:
             return response

@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// ```json
 /// {"route": "/api/v1/messages/send", "method": "POST", "latency_ms": 300, "latency_rate": 0.2,
-///  "error_rate": 0.2, "rate_limit_rate": 0.1, "retry_after": 1, "drop_rate": 0.05,
+///  "answer_latency_ms": 0, "error_rate": 0.2, "rate_limit_rate": 0.1, "retry_after": 1, "drop_rate": 0.05,
 ///  "truncate_rate": 0, "html_rate": 0}
 /// ```
 /// `route` is a path pattern where `*` matches any run of characters; without it the rule is
@@ -15,6 +15,9 @@ public struct FaultRule: Sendable, Hashable {
     public var method: String?
     public var latencyMs = 0
     public var latencyRate = 1.0
+    /// A wait after the work is done, before the answer goes (a slow link back): what a read
+    /// answers may then be older than a write answered first.
+    public var answerLatencyMs = 0
     public var errorRate = 0.0
     public var rateLimitRate = 0.0
     public var retryAfter = 1
@@ -39,6 +42,7 @@ public struct FaultRule: Sendable, Hashable {
         }
         latencyMs = json["latency_ms"]?.int ?? 0
         latencyRate = json["latency_rate"] == nil ? 1 : rate("latency_rate")
+        answerLatencyMs = json["answer_latency_ms"]?.int ?? 0
         errorRate = rate("error_rate"); rateLimitRate = rate("rate_limit_rate")
         retryAfter = json["retry_after"]?.int ?? 1
         dropRate = rate("drop_rate"); truncateRate = rate("truncate_rate"); htmlRate = rate("html_rate")
@@ -46,6 +50,7 @@ public struct FaultRule: Sendable, Hashable {
 
     var json: JSON {
         ["route": route.json, "method": method.json, "latency_ms": .int(latencyMs), "latency_rate": .double(latencyRate),
+         "answer_latency_ms": .int(answerLatencyMs),
          "error_rate": .double(errorRate), "rate_limit_rate": .double(rateLimitRate), "retry_after": .int(retryAfter),
          "drop_rate": .double(dropRate), "truncate_rate": .double(truncateRate), "html_rate": .double(htmlRate)]
     }
@@ -76,6 +81,7 @@ struct FaultPlan: Sendable {
     enum Before: Sendable { case none, serverError(Int), rateLimited(Int), htmlPage(Int) }
     enum After: Sendable { case none, drop, truncate }
     var latency = 0
+    var answerLatency = 0
     var before = Before.none
     var after = After.none
 }
@@ -115,7 +121,10 @@ public final class FaultInjector: Sendable {
             s.requests += 1
             var plan = FaultPlan()
             for rule in s.rules where rule.matches(method: method, path: path) {
-                if rule.latencyMs > 0, s.rng.chance(rule.latencyRate) { plan.latency = max(plan.latency, rule.latencyMs) }
+                if rule.latencyMs > 0 || rule.answerLatencyMs > 0, s.rng.chance(rule.latencyRate) {
+                    plan.latency = max(plan.latency, rule.latencyMs)
+                    plan.answerLatency = max(plan.answerLatency, rule.answerLatencyMs)
+                }
                 if case .none = plan.before {
                     if s.rng.chance(rule.errorRate) { plan.before = .serverError([500, 502, 503][Int(s.rng.next() % 3)]) }
                     else if s.rng.chance(rule.rateLimitRate) { plan.before = .rateLimited(rule.retryAfter) }
