@@ -21,6 +21,9 @@ public struct Notice: Equatable, Sendable {
     /// The contacts whose unsaved editor text this notice points to, if any: it goes once the
     /// editor has been opened again.
     public var keptEditorText: [Int] = []
+    /// Says what a key is waiting for (Space reading pages for an unread conversation): it goes
+    /// once that is done.
+    public var isProgress = false
 
     public init(text: String, isError: Bool, expires: Timestamp, isAboutBeingOffline: Bool = false) {
         self.text = text; self.isError = isError; self.expires = expires; self.isAboutBeingOffline = isAboutBeingOffline
@@ -265,6 +268,8 @@ public struct InboxState: Equatable, Sendable {
     /// `G` was pressed while older pages were still on the server: each page that arrives moves
     /// the selection on, until the last conversation. Any other key stops it.
     public var followingEnd = false
+    /// Set while Space reads the list's next page for an unread conversation past the loaded rows.
+    public var seekingUnread = false
     /// `g` was pressed in this conversation's thread while older messages were still on the
     /// server: each page that arrives keeps the view at the top, until the first message.
     public var followingThreadTop: Int?

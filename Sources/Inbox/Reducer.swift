@@ -79,6 +79,7 @@ public struct Reducer: Sendable {
         }
         if key == .altEnter, !usesAlt(state, key) { return handleKey(&state, .escape) + handleKey(&state, .enter) }
         state.followingEnd = false
+        state.seekingUnread = false
         state.followingThreadTop = nil
         // Ctrl-Z suspends from any mode, as in a shell: what is being written waits on disk.
         if case .ctrl = key, keyMap.command(for: key) == .suspend { return [.suspend] }
@@ -251,18 +252,7 @@ public struct Reducer: Sendable {
             state.focus = panes[(index + (command == .nextPane ? 1 : panes.count - 1)) % panes.count]
             return []
         case .nextUnread:
-            let start = state.selectedIndex ?? -1
-            let count = state.visible.count
-            guard count > 0 else { return [] }
-            for offset in 1...count {
-                let id = state.visible[(start + offset + count) % count]
-                if id != state.selectedID, let c = state.conversation(id), state.isUnread(c) {
-                    if let current = state.selectedID { state.jumpStack.append(current) }
-                    return select(&state, id)
-                }
-            }
-            say(&state, "No unread conversations")
-            return []
+            return nextUnread(&state)
         case .jumpBack:
             while let id = state.jumpStack.popLast() {
                 if state.visible.contains(id) { return select(&state, id) }
@@ -436,6 +426,30 @@ public struct Reducer: Sendable {
         return age >= Self.detailsMaxAge || (age >= 5 && (state.contacts[id] == nil || state.notes[id] == nil))
     }
 
+    /// Selects the next unread conversation after the selection. Past the last loaded row it
+    /// reads the list's next page before going round to the top: an unread conversation on a
+    /// page not yet loaded is reached as any other.
+    func nextUnread(_ state: inout InboxState) -> [Effect] {
+        let ids = state.visible
+        let start = state.selectedIndex ?? -1
+        func isUnread(_ id: Int) -> Bool { id != state.selectedID && (state.conversation(id).map(state.isUnread) ?? false) }
+        let more = moreConversationPages(state)
+        if let id = ids[(start + 1)...].first(where: isUnread) ?? (more ? nil : ids[..<max(0, start)].first(where: isUnread)) {
+            if let current = state.selectedID { state.jumpStack.append(current) }
+            return select(&state, id)
+        }
+        guard more else {
+            say(&state, "No unread conversations")
+            return []
+        }
+        state.seekingUnread = true
+        say(&state, "Looking for unread conversations: page \(state.conversationPages + 1) of \(min(state.conversationLastPage, maxConversationPages))…")
+        state.notice?.isProgress = true
+        guard !state.loadingMoreConversations else { return [] }
+        state.loadingMoreConversations = true
+        return [.loadConversations(page: state.conversationPages + 1, isPoll: false)]
+    }
+
     /// Filters the list by `query` at once, and asks the server's contact search, whose matches
     /// join the list as they arrive.
     func search(_ state: inout InboxState, _ query: String) -> [Effect] {
@@ -464,8 +478,12 @@ public struct Reducer: Sendable {
     /// Whether the server holds older pages of the list that the inbox would load: not while a
     /// search or channel filter is on.
     func moreConversationPages(_ state: InboxState) -> Bool {
+        pagesNotRead(state) && (!state.filter.isActive || state.filter.unreadOnly)
+    }
+
+    /// Whether the server holds pages of the list the inbox has not read (up to the pages it reads at most).
+    public func pagesNotRead(_ state: InboxState) -> Bool {
         state.conversationPages > 0 && state.conversationPages < min(state.conversationLastPage, maxConversationPages)
-            && (!state.filter.isActive || state.filter.unreadOnly)
     }
 
     func sayLoadingToTheEnd(_ state: inout InboxState) {
@@ -797,6 +815,7 @@ public struct Reducer: Sendable {
             state.pollStartedAt = nil
             state.loadingMoreConversations = false
             state.followingEnd = false
+            state.seekingUnread = false
             let wait: Double
             if case .rateLimited(let retryAfter, _) = error { wait = max(retryAfter ?? 5, 1) }
             else { wait = min(60, max(2, state.pollInterval * 2)) }
@@ -869,6 +888,10 @@ public struct Reducer: Sendable {
             if state.notice?.keptEditorText.first == contact.id { sayWhereEditorTextIsKept(&state) }
             return []
         case .notesLoaded(let contactID, let notes):
+            // Notes are only ever added (the API edits and deletes none): one on screen that a list
+            // lacks was added after the server read it, or on a replica that has not caught up.
+            let listed = Set(notes.map(\.id))
+            let notes = notes + (state.notes[contactID] ?? []).filter { !listed.contains($0.id) }
             state.notes[contactID] = notes.sorted { ($0.createdAt ?? .init(microseconds: 0), $0.id) > ($1.createdAt ?? .init(microseconds: 0), $1.id) }
             letGoOfSavedNoteDrafts(&state, contactID)
             return []
@@ -1084,6 +1107,11 @@ public struct Reducer: Sendable {
         if isPoll, page.hasMore, let lastSeen, let oldest = page.items.last?.lastMessageAt, oldest > lastSeen {
             // Catching up after sleep or an outage: keep reading until the last point seen before.
             effects.append(.loadConversations(page: page.meta.currentPage + 1, isPoll: true))
+        }
+        if state.seekingUnread, !isPoll {
+            state.seekingUnread = false
+            if state.notice?.isProgress == true { state.notice = nil }
+            effects += nextUnread(&state)
         }
         if state.followingEnd, !isPoll {
             state.followingEnd = moreConversationPages(state)

@@ -62,7 +62,9 @@ public struct InboxView: Sendable {
             return
         }
         frame.fill(x: 0, y: 0, width: frame.width, height: 1, role: .header)
-        let left = " SkyLight Inbox │ \(Sanitizer.clean(state.accountLabel)) │ \(state.unreadTotal) unread │ \(state.filter.label)"
+        // With pages of the list still unread by the inbox, there may be more: Space finds them.
+        let atLeast = reducer.pagesNotRead(state) ? "+" : ""
+        let left = " SkyLight Inbox │ \(Sanitizer.clean(state.accountLabel)) │ \(state.unreadTotal)\(atLeast) unread │ \(state.filter.label)"
         let right = "? help "
         frame.put(Frame.truncate(left, to: frame.width - right.count - 1), x: 0, y: 0, maxWidth: frame.width, role: .header)
         frame.put(right, x: frame.width - right.count, y: 0, maxWidth: right.count, role: .header)

@@ -117,6 +117,51 @@ struct NavigationTests {
         #expect(h.state.visible.count == 5 && h.state.notice?.text.hasPrefix("Server search failed") == true)
     }
 
+    /// Space reaches unread conversations on pages of the list not yet loaded: it reads the
+    /// next page before going round to the top, and the header says the count may be higher.
+    @Test func spaceReadsLaterPagesForUnreadConversations() {
+        var h = Harness(unread: Dictionary(uniqueKeysWithValues: (1...10).map { ($0, $0 == 2 ? 1 : 0) }))
+        func page(_ number: Int, _ rows: [(Int, Int)]) -> Action {
+            .conversationsLoaded(Page(items: rows.map { id, unread in
+                Conversation(contactID: id, contactName: "Contact \(id)", channel: .whatsapp, lastMessage: "hello \(id)",
+                             lastMessageAt: Harness.t0.adding(seconds: Double(-60 * id)), unreadCount: unread)
+            }, meta: PageMeta(currentPage: number, lastPage: 3, perPage: 10, total: 30)), isPoll: false)
+        }
+        h.send(page(1, (1...10).map { ($0, $0 == 2 ? 1 : 0) }))
+        #expect(Reducer().pagesNotRead(h.state))
+        h.press(.char(" "))
+        #expect(h.state.selectedID == 2)
+        // No unread row after this one is loaded: the next page is read first.
+        #expect(h.press(.char(" ")).contains(.loadConversations(page: 2, isPoll: false)))
+        #expect(h.state.selectedID == 2 && h.state.seekingUnread && h.state.notice?.text == "Looking for unread conversations: page 2 of 3…")
+        h.send(page(2, (11...20).map { ($0, $0 == 17 ? 4 : 0) }))
+        #expect(h.state.selectedID == 17 && !h.state.seekingUnread && h.state.notice == nil)
+        // Page 3 holds none: round to the top.
+        h.press(.char(" "))
+        h.send(page(3, (21...30).map { ($0, 0) }))
+        #expect(h.state.selectedID == 2 && !Reducer().pagesNotRead(h.state))
+        h.press(.backspace)
+        #expect(h.state.selectedID == 17)
+        // A key while the page is on its way: the agent has moved on, the page does not move them.
+        var k = Harness(unread: Dictionary(uniqueKeysWithValues: (1...10).map { ($0, 0) }))
+        k.send(page(1, (1...10).map { ($0, 0) }))
+        k.press(.char(" "))
+        #expect(k.state.seekingUnread)
+        k.press(.char("j"))
+        k.send(page(2, (11...20).map { ($0, $0 == 15 ? 1 : 0) }))
+        #expect(k.state.selectedID == 2)
+    }
+
+    /// Notes are only ever added: a list read before one was added does not take it away.
+    @Test func aNotesListWithoutANoteOnScreenKeepsIt() {
+        var h = Harness()
+        let older = Note(id: 1, contactID: 1, content: "Called", createdAt: Harness.t0.adding(seconds: -60))
+        h.send(.notesLoaded(contactID: 1, [older]))
+        h.send(.noteAdded(contactID: 1, text: "Refund approved", .success(Note(id: 2, contactID: 1, content: "Refund approved", createdAt: Harness.t0))))
+        h.send(.notesLoaded(contactID: 1, [older]))
+        #expect(h.state.notes[1]?.map(\.id) == [2, 1])
+    }
+
     @Test func searchFiltersLiveAndAsksTheServer() {
         var h = Harness()
         h.press(.char("/"))

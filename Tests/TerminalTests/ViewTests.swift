@@ -341,6 +341,16 @@ struct SnapshotTests {
         #expect(sidebar.contains("Called") && sidebar.contains("⋯ 499 blank lines") && sidebar.contains("twice"))
     }
 
+    /// With pages of the list not yet read, the unread count is a floor.
+    @Test func theUnreadCountSaysWhenMoreMayBeOnPagesNotRead() {
+        var state = Sample.state()
+        state.conversationPages = 1
+        state.conversationLastPage = 3
+        #expect(view.render(state, width: 80, height: 24).row(0).contains("│ 2+ unread │"))
+        state.conversationPages = 3
+        #expect(view.render(state, width: 80, height: 24).row(0).contains("│ 2 unread │"))
+    }
+
     /// While the server's search is out, the list says so rather than "no match".
     @Test func aSearchWaitingOnTheServerSaysSo() {
         var state = Sample.state()
