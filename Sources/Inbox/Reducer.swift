@@ -262,13 +262,14 @@ public struct Reducer: Sendable {
         case .unreadOnly:
             state.filter.unreadOnly.toggle()
             clampSelection(&state)
-            return selectionEffects(&state)
+            return selectionEffects(&state) + loadMoreIfNeeded(&state)
         case .cycleChannel:
             let order: [ChannelType?] = [nil, .whatsapp, .telegram, .instagram]
             let index = order.firstIndex(of: state.filter.channel) ?? 0
             state.filter.channel = order[(index + 1) % order.count]
             clampSelection(&state)
-            return selectionEffects(&state)
+            // The rows it lets through may be few: later pages fill the list.
+            return selectionEffects(&state) + loadMoreIfNeeded(&state)
         case .search:
             state.mode = .search(editor: LineEditor(state.filter.query))
             return []
@@ -476,9 +477,9 @@ public struct Reducer: Sendable {
     }
 
     /// Whether the server holds older pages of the list that the inbox would load: not while a
-    /// search or channel filter is on.
+    /// search is on (the server's search reaches those pages itself).
     func moreConversationPages(_ state: InboxState) -> Bool {
-        pagesNotRead(state) && (!state.filter.isActive || state.filter.unreadOnly)
+        pagesNotRead(state) && state.filter.query.isEmpty
     }
 
     /// Whether the server holds pages of the list the inbox has not read (up to the pages it reads at most).

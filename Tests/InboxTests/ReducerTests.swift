@@ -152,6 +152,24 @@ struct NavigationTests {
         #expect(k.state.selectedID == 2)
     }
 
+    /// A channel filter reads on through later pages of the list: a channel's older
+    /// conversations are reached, not only those on the pages already loaded.
+    @Test func aChannelFilterReadsOnThroughLaterPages() {
+        var h = Harness()
+        func page(_ number: Int, _ ids: ClosedRange<Int>, telegram: Set<Int>) -> Action {
+            .conversationsLoaded(Page(items: ids.map { id in
+                Conversation(contactID: id, contactName: "Contact \(id)", channel: telegram.contains(id) ? .telegram : .whatsapp,
+                             lastMessage: "hello \(id)", lastMessageAt: Harness.t0.adding(seconds: Double(-60 * id)), unreadCount: 0)
+            }, meta: PageMeta(currentPage: number, lastPage: 3, perPage: 10, total: 30)), isPoll: false)
+        }
+        h.send(page(1, 1...10, telegram: [3]))
+        h.press(.char("c"))
+        #expect(h.press(.char("c")).contains(.loadConversations(page: 2, isPoll: false)))
+        #expect(h.state.filter.channel == .telegram && h.state.visible == [3])
+        #expect(h.send(page(2, 11...20, telegram: [15])).contains(.loadConversations(page: 3, isPoll: false)))
+        #expect(h.state.visible == [3, 15])
+    }
+
     /// Notes are only ever added: a list read before one was added does not take it away.
     @Test func aNotesListWithoutANoteOnScreenKeepsIt() {
         var h = Harness()
