@@ -181,13 +181,25 @@ public final class EffectRunner: Sendable {
                         post(.noteAdded(contactID: contactID, text: text, .failure(failure)))
                         return
                     }
-                    for attempt in 0..<10 {
-                        if let notes = try? await client.contacts.notes(contactID, perPage: 20).items {
-                            let saved = notes.first { $0.content == text && ($0.createdAt.map { $0.seconds(since: started) > -300 } ?? true) }
-                            post(.noteAdded(contactID: contactID, text: text, saved.map { .success($0) } ?? .failure(failure)))
-                            return
+                    // Every page: the order of a contact's notes is not documented.
+                    func saved() async throws -> Note? {
+                        for page in 1... {
+                            let notes = try await client.contacts.notes(contactID, page: page, perPage: 100)
+                            if let note = notes.items.first(where: { $0.content == text && ($0.createdAt.map { $0.seconds(since: started) > -300 } ?? true) }) {
+                                return note
+                            }
+                            if page >= notes.meta.lastPage || notes.items.isEmpty { return nil }
                         }
-                        try? await Task.sleep(for: .milliseconds(500 << min(attempt, 3)))
+                        return nil
+                    }
+                    for attempt in 0..<10 {
+                        do {
+                            let found = try await saved()
+                            post(.noteAdded(contactID: contactID, text: text, found.map { .success($0) } ?? .failure(failure)))
+                            return
+                        } catch {
+                            try? await Task.sleep(for: .milliseconds(500 << min(attempt, 3)))
+                        }
                     }
                     post(.noteAdded(contactID: contactID, text: text, .failure(.outcomeUnknown(reason: "the server did not answer; check the notes before adding it again"))))
                 }

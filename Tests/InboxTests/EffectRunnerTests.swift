@@ -120,6 +120,28 @@ final class EffectRunnerTests {
         #expect(state.contacts[6]?.blacklisted == true)
     }
 
+    /// A note saved but answered with a dropped connection is looked for on every page of the
+    /// contact's notes: colleagues added a hundred newer ones while the inbox looked.
+    @Test func aNoteWhoseAnswerWasLostIsFoundBeyondTheFirstPage() async throws {
+        let (sandbox, client, runner, collector, _) = try await start()
+        defer { Task { await sandbox.stop() } }
+        var drop = FaultRule()
+        drop.route = "/api/v1/contacts/6/notes"
+        drop.method = "POST"
+        drop.dropRate = 1
+        var slow = FaultRule()
+        slow.route = "/api/v1/contacts/6/notes"
+        slow.method = "GET"
+        slow.latencyMs = 3000
+        sandbox.faults.set([drop, slow])
+        runner.run(.addNote(contactID: 6, text: "asked for a callback"))
+        try await Task.sleep(for: .milliseconds(500))  // saved; the inbox's look at the notes waits at the server
+        sandbox.faults.set([])
+        for n in 1...100 { _ = try await client.contacts.addNote(6, content: "colleague's note \(n)") }
+        let result = await collector.wait { if case .noteAdded(6, _, let r) = $0 { r } else { nil } }
+        #expect(try result?.get().content == "asked for a callback")
+    }
+
     /// Moving down the list faster than the server answers: the conversation the agent stops
     /// on loads before the ones passed over, and most of those are not asked for at all.
     @Test func theConversationStoppedOnLoadsBeforeThosePassedOver() async throws {
