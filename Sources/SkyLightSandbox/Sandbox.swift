@@ -26,6 +26,9 @@ public struct SandboxOptions: Sendable {
     public var clockScale = 1.0
     /// Real seconds between simulator cycles (deliveries, campaigns, inbound).
     public var tickInterval = 1.0
+    /// Lists a contact's messages oldest first: the reference does not say which way the server
+    /// lists them, and clients must work with either.
+    public var historyOldestFirst = false
 
     /// Default options: loopback, any port, in memory, demo seed, no inbound traffic.
     public init() {}
@@ -68,7 +71,8 @@ public final class Sandbox: Sendable {
     /// Opens the store, seeds it, binds the port and starts the simulator; returns once the
     /// server accepts connections.
     public static func start(_ options: SandboxOptions, logger: Logger = Logger(label: "skylight.sandbox")) async throws -> Sandbox {
-        let store = try SandboxStore(path: options.databasePath, clock: SandboxClock(scale: options.clockScale))
+        let store = try SandboxStore(path: options.databasePath, clock: SandboxClock(scale: options.clockScale),
+                                     historyOldestFirst: options.historyOldestFirst)
         try await store.seed(options.seed, size: options.seedSize)
         let faults = FaultInjector()
         let simulator = Simulator(store: store, inboundPerMinute: options.inboundPerMinute, tickInterval: options.tickInterval)

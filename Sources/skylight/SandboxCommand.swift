@@ -18,6 +18,8 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "SQLite database file, or :memory:.") var db = ":memory:"
     @Option(name: .customLong("api-key"), help: "A key clients may send (repeatable).") var apiKey: [String] = []
     @Option(help: "Starting data: demo or empty.") var seed = "demo"
+    @Flag(name: .customLong("history-oldest-first"), help: "List a contact's messages oldest first (the reference leaves the order open).")
+    var historyOldestFirst = false
     @Option(name: .customLong("seed-size"), help: "Conversations to seed (demo default 240).") var seedSize: Int?
     @Option(name: .customLong("inbound-rate"), help: "Simulated inbound messages per minute.") var inboundRate = 0.0
     @Option(name: .customLong("clock-scale"), help: "Simulated seconds per real second (1440 = a day per minute).")
@@ -32,6 +34,7 @@ struct SandboxCommand: AsyncParsableCommand {
 
     func run() async throws {
         var options = SandboxOptions()
+        options.historyOldestFirst = historyOldestFirst
         options.host = host; options.port = port; options.databasePath = db; options.apiKeys = apiKey.isEmpty ? [SandboxOptions.defaultAPIKey] : apiKey
         options.seed = SeedKind(rawValue: seed)!; options.seedSize = seedSize
         options.inboundPerMinute = inboundRate; options.clockScale = clockScale

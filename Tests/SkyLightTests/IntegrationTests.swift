@@ -65,6 +65,24 @@ struct IntegrationTests {
         #expect(row?.lastMessage == "Hello from the SDK 👋" && row?.unreadCount == 0)
     }
 
+    /// The reference leaves the order of a history open: from a server that lists oldest
+    /// first, page 1 is still the newest messages, newest first, and later pages go back.
+    @Test(arguments: [false, true]) func historyPagesGoBackInTimeWhicheverWayTheServerLists(oldestFirst: Bool) async throws {
+        let (sandbox, client) = try await startSandbox(historyOldestFirst: oldestFirst)
+        defer { Task { await sandbox.stop() } }
+        let contact = try await client.contacts.create(NewContact(name: "History Person", type: .whatsapp, phone: "+15550042"))
+        for n in 1...23 { _ = try await client.messages.send(contactID: contact.id, message: "message \(n)") }
+        var pages: [[String]] = []
+        for page in 1...3 { pages.append(try await client.messages.history(contactID: contact.id, page: page, perPage: 10).items.compactMap(\.content)) }
+        // Oldest first, the server's last page holds 3: page 1 is topped up from the page before it.
+        #expect(pages[0].prefix(3) == ["message 23", "message 22", "message 21"], "\(pages)")
+        #expect(pages[0].count == (oldestFirst ? 13 : 10))
+        #expect(pages[2].last == "message 1" && Set(pages.joined()).count == 23)
+        // A new message is page 1's first, whichever way the last page moved.
+        _ = try await client.messages.send(contactID: contact.id, message: "message 24")
+        #expect(try await client.messages.history(contactID: contact.id, perPage: 10).items.first?.content == "message 24")
+    }
+
     @Test func campaignLifecycle() async throws {
         let (sandbox, client) = try await startSandbox()
         defer { Task { await sandbox.stop() } }

@@ -40,9 +40,11 @@ func client(_ transport: ScriptedTransport, retry: RetryPolicy = .none, auth: Au
 }
 
 /// A sandbox on 127.0.0.1 at a free port with its own in-memory database.
-func startSandbox(seed: SeedKind = .demo, keys: [String] = [SandboxOptions.defaultAPIKey]) async throws -> (Sandbox, SkyLightClient) {
+func startSandbox(seed: SeedKind = .demo, keys: [String] = [SandboxOptions.defaultAPIKey],
+                  historyOldestFirst: Bool = false) async throws -> (Sandbox, SkyLightClient) {
     var options = SandboxOptions()
     options.seed = seed
+    options.historyOldestFirst = historyOldestFirst
     options.apiKeys = keys
     options.tickInterval = 3600
     let sandbox = try await Sandbox.start(options)

@@ -39,6 +39,8 @@ public struct SkyLightClient: Sendable {
     public let configuration: Configuration
     let transport: any HTTPTransport
     let logger: Logger
+    /// Shared by the client's copies: learned once for the server.
+    let historyOrder = HistoryOrder()
 
     /// Creates a client. Without a transport it uses the shared AsyncHTTPClient pool.
     public init(configuration: Configuration, transport: (any HTTPTransport)? = nil,

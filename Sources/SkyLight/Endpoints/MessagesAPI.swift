@@ -17,11 +17,54 @@ public struct MessagesAPI: Sendable {
         return PageSequence { page in try await api.conversations(page: page, perPage: perPage, channel: channel) }
     }
 
-    /// `GET /contacts/{id}/messages`: one page of a contact's history, newest first.
+    /// `GET /contacts/{id}/messages`: one page of a contact's history, page 1 the newest
+    /// messages, each page newest first.
+    ///
+    /// The reference does not say which way a server lists a history. The client learns it from
+    /// the first page that shows it, and reads a server that lists oldest first from its last
+    /// page back, so callers see the same either way:
+    ///
+    ///     let latest = try await client.messages.history(contactID: 42, perPage: 50).items.first
     public func history(contactID: Int, page: Int = 1, perPage: Int? = nil,
                         direction: MessageDirection? = nil) async throws -> Page<Message> {
-        try await client.page(Message.self, Endpoint("GET", "/contacts/\(contactID)/messages", query: [
-            ("page", String(page)), ("per_page", perPage.map { String(min($0, 100)) }), ("direction", direction?.rawValue),
+        let listing = HistoryOrder.Listing(contactID: contactID, perPage: perPage, direction: direction)
+        if client.historyOrder.oldestFirst == true {
+            var last = client.historyOrder.lastPage(listing)
+            if last == nil { last = try await serverHistory(listing, page: 1).meta.lastPage }
+            return try await history(listing, page: page, fromTheEnd: last ?? 1)
+        }
+        let fetched = try await serverHistory(listing, page: page)
+        guard let oldestFirst = HistoryOrder.listsOldestFirst(fetched.items) else { return fetched }
+        client.historyOrder.learn(oldestFirst: oldestFirst)
+        return oldestFirst ? try await history(listing, page: page, fromTheEnd: fetched.meta.lastPage) : fetched
+    }
+
+    /// Page `page` counted from the newest, of a server that lists oldest first and whose last
+    /// page was `last`. A short last page is topped up with the one before it, so page 1 holds
+    /// at least a page of messages.
+    func history(_ listing: HistoryOrder.Listing, page: Int, fromTheEnd last: Int) async throws -> Page<Message> {
+        var last = last
+        for _ in 0..<3 {
+            let number = last - page + 1
+            guard number >= 1 else { return Page(items: [], meta: PageMeta(currentPage: page, lastPage: last, perPage: listing.perPage ?? 0, total: 0)) }
+            let fetched = try await serverHistory(listing, page: number)
+            // Messages arrived and the last page moved on: count again from the new end.
+            guard fetched.meta.lastPage == last else { last = max(1, fetched.meta.lastPage); continue }
+            client.historyOrder.remember(lastPage: last, of: listing)
+            var items = Array(fetched.items.reversed())
+            if page == 1, number > 1, items.count < fetched.meta.perPage {
+                items += try await serverHistory(listing, page: number - 1).items.reversed()
+            }
+            return Page(items: items, meta: PageMeta(currentPage: page, lastPage: last, perPage: fetched.meta.perPage, total: fetched.meta.total))
+        }
+        throw SkyLightError.decoding(endpoint: "GET /contacts/\(listing.contactID)/messages", path: "meta.last_page",
+                                     detail: "changed on every read")
+    }
+
+    /// One page of a history exactly as the server lists it.
+    func serverHistory(_ listing: HistoryOrder.Listing, page: Int) async throws -> Page<Message> {
+        try await client.page(Message.self, Endpoint("GET", "/contacts/\(listing.contactID)/messages", query: [
+            ("page", String(page)), ("per_page", listing.perPage.map { String(min($0, 100)) }), ("direction", listing.direction?.rawValue),
         ]))
     }
 

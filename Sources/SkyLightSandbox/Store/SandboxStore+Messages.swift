@@ -35,15 +35,17 @@ extension SandboxStore {
         }
     }
 
-    /// `GET /contacts/{id}/messages`: newest first, so page 1 is the latest exchange.
+    /// `GET /contacts/{id}/messages`: newest first, so page 1 is the latest exchange (oldest
+    /// first when the sandbox is started so).
     func history(contactID: Int64, direction: String?, page: PageRequest) async throws -> (JSON, JSON) {
-        try await read { db in
+        let order = historyOldestFirst ? "ASC" : "DESC"
+        return try await read { db in
             _ = try Self.requireContact(db, contactID)
             var whereSQL = "WHERE contact_id = ?"
             var arguments: StatementArguments = [contactID]
             if let direction { whereSQL += " AND direction = ?"; arguments += [direction] }
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages \(whereSQL)", arguments: arguments) ?? 0
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM messages \(whereSQL) ORDER BY id DESC LIMIT ? OFFSET ?",
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM messages \(whereSQL) ORDER BY id \(order) LIMIT ? OFFSET ?",
                                         arguments: arguments + [page.perPage, page.offset])
             return (.array(rows.map(Self.messageJSON)), page.meta(total: total))
         }

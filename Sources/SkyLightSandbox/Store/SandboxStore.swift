@@ -8,9 +8,12 @@ public final class SandboxStore: Sendable {
     let db: any DatabaseWriter
     /// The simulated clock every timestamp comes from.
     public let clock: SandboxClock
+    /// Whether a contact's history lists oldest first (see ``SandboxOptions/historyOldestFirst``).
+    let historyOldestFirst: Bool
 
     /// Opens (creating if needed) the store at `path`, or an in-memory one for `":memory:"`.
-    public init(path: String, clock: SandboxClock) throws {
+    public init(path: String, clock: SandboxClock, historyOldestFirst: Bool = false) throws {
+        self.historyOldestFirst = historyOldestFirst
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         if path == ":memory:" {
