@@ -24,9 +24,10 @@ struct TriageTests {
         }
     }
 
-    static func setup(seed: SeedKind = .demo) async throws -> Setup {
+    static func setup(seed: SeedKind = .demo, historyOldestFirst: Bool = false) async throws -> Setup {
         var options = SandboxOptions()
         options.seed = seed
+        options.historyOldestFirst = historyOldestFirst
         options.tickInterval = 0.5
         let sandbox = try await Sandbox.start(options)
         let home = NSTemporaryDirectory() + "skylight-e2e-\(UUID().uuidString.prefix(8))"
@@ -661,14 +662,15 @@ struct TriageTests {
     }
 }
 
-/// A thread longer than a page, of messages that wrap: all of it is reachable.
+/// A thread longer than a page, of messages that wrap: all of it is reachable, whichever way
+/// the server lists a history (the reference leaves it open).
 struct LongThreadTests {
-    @Test func gReachesTheFirstMessageOfALongThread() async throws {
-        try await TerminalLock.exclusive { try await gReachesTheFirstMessageOfALongThreadExclusively() }
+    @Test(arguments: [false, true]) func gReachesTheFirstMessageOfALongThread(historyOldestFirst: Bool) async throws {
+        try await TerminalLock.exclusive { try await gReachesTheFirstMessageOfALongThreadExclusively(historyOldestFirst) }
     }
 
-    func gReachesTheFirstMessageOfALongThreadExclusively() async throws {
-        let setup = try await TriageTests.setup()
+    func gReachesTheFirstMessageOfALongThreadExclusively(_ historyOldestFirst: Bool) async throws {
+        let setup = try await TriageTests.setup(historyOldestFirst: historyOldestFirst)
         defer { setup.tearDown() }
         let contact = try await setup.client.messages.conversations(perPage: 1).items[0].contactID
         for n in 1...120 {
