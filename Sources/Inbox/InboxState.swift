@@ -284,6 +284,11 @@ public struct InboxState: Equatable, Sendable {
     public var mode = Mode.normal
     public var filter = Filter() { didSet { refilter() } }
     public var threads: [Int: ThreadState] = [:]
+    /// Selections made so far: the clock threads are let go by.
+    public var selections = 0
+    /// When each conversation was last selected, counted in ``selections``; one only previewed
+    /// as a neighbour has none. Kept apart from the threads, whose drawings it must not change.
+    public var lastSelected: [Int: Int] = [:]
     public var contacts: [Int: Contact] = [:]
     public var notes: [Int: [Note]] = [:]
     /// When each contact's details (contact and notes) were last asked for; those on screen

@@ -7,6 +7,9 @@ public struct Reducer: Sendable {
     public var keyMap: KeyMap
     /// How many conversation pages to load at start-up beyond the first.
     public var maxConversationPages = 200
+    /// Threads held in memory at most: over a long day, the ones longest unseen are let go
+    /// and read again if opened, so memory stays flat however many conversations are worked.
+    public var threadsKept = 150
 
     /// Creates a reducer with a key map.
     public init(keyMap: KeyMap = .standard) { self.keyMap = keyMap }
@@ -386,10 +389,33 @@ public struct Reducer: Sendable {
         return selectionEffects(&state) + loadMoreIfNeeded(&state)
     }
 
+    /// Lets go of the threads longest unseen once more than ``threadsKept`` are held, down to
+    /// four fifths of it; never the selection's or its neighbours', one being written to, or
+    /// one with a reply in the outbox.
+    func forgetThreadsLongUnseen(_ state: inout InboxState) {
+        guard state.threads.count > threadsKept else { return }
+        var kept = Set(state.outbox.map(\.contactID))
+        if let id = state.selectedID { kept.insert(id) }
+        if let index = state.selectedIndex { kept.formUnion(state.visible[max(0, index - 3)..<min(state.visible.count, index + 4)]) }
+        switch state.mode {
+        case .compose(let id, _), .note(let id, _): kept.insert(id)
+        default: break
+        }
+        if let id = state.followingThreadTop { kept.insert(id) }
+        let unseen = state.threads.keys.filter { !kept.contains($0) }.sorted { state.lastSelected[$0, default: 0] < state.lastSelected[$1, default: 0] }
+        for id in unseen.prefix(state.threads.count - threadsKept * 4 / 5) {
+            state.threads[id] = nil
+            state.lastSelected[id] = nil
+        }
+    }
+
     /// Loads what the selected conversation shows, then the same for its neighbours, so the
     /// next j or k draws complete in one frame instead of waiting on the network.
     func selectionEffects(_ state: inout InboxState) -> [Effect] {
         guard let id = state.selectedID else { return [] }
+        state.selections += 1
+        state.lastSelected[id] = state.selections
+        forgetThreadsLongUnseen(&state)
         var effects: [Effect] = [.lookingAt(id)] + previewEffects(&state, id)
         if let index = state.visible.firstIndex(of: id) {
             for neighbour in [index + 1, index - 1, index + 2] where state.visible.indices.contains(neighbour) {

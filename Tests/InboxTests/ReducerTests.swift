@@ -170,6 +170,28 @@ struct NavigationTests {
         #expect(h.state.visible == [3, 15])
     }
 
+    /// Over a long day the threads held stay bounded: the ones longest unseen go (and are read
+    /// again if opened), never the selection's, its neighbours' or one with a reply waiting.
+    @Test func aLongDayHoldsABoundedNumberOfThreads() {
+        var h = Harness(unread: Dictionary(uniqueKeysWithValues: (1...400).map { ($0, 0) }))
+        h.loadThread(1, [Message(id: 1, contactID: 1, direction: .inbound, content: "hi", createdAt: Harness.t0)])
+        h.press(.char("r")); h.type("on its way"); h.press(.enter)  // waits in the outbox
+        for _ in 2...400 {
+            h.press(.char("j"))
+            let id = h.state.selectedID!
+            h.loadThread(id, [Message(id: 1000 + id, contactID: id, direction: .inbound, content: "message \(id)", createdAt: Harness.t0)])
+        }
+        #expect(h.state.selectedID == 400)
+        #expect(h.state.threads.count <= Reducer().threadsKept)
+        #expect(h.state.threads[400]?.pagesLoaded == 1 && h.state.threads[399]?.pagesLoaded == 1 && h.state.threads[1] != nil)
+        #expect(h.state.threads[200] == nil)
+        // Opened again, a thread let go is read again.
+        h.press(.char("g"))
+        #expect(h.state.selectedID == 1)
+        for _ in 1..<200 { h.press(.char("j")) }
+        #expect(h.state.selectedID == 200 && h.state.threads[200]?.loadingNewest == true)
+    }
+
     /// Notes are only ever added: a list read before one was added does not take it away.
     @Test func aNotesListWithoutANoteOnScreenKeepsIt() {
         var h = Harness()
