@@ -5,6 +5,7 @@
   ptyrun.py compose --size 4000 --keys 30 -- CMD...                     key latency typing into a reply that long
   ptyrun.py live   --base URL --count 30 -- CMD...                      inbound message -> on screen latency, idle cost
   ptyrun.py soak   --base URL --minutes 30 -- CMD...                    RSS growth under inbound load
+  ptyrun.py day    --count 1500 --gap 0.12 -- CMD...                      RSS while opening that many conversations in turn
 Prints one JSON object.
 """
 import argparse, fcntl, json, os, pty, random, select, signal, struct, sys, termios, time, urllib.parse, urllib.request
@@ -293,6 +294,24 @@ def soak(a, cmd):
             "cpu_seconds": round(cpu, 1)}
 
 
+def day(a, cmd):
+    """Opens --count conversations one after another (j, then a pause for its thread, contact
+    and notes to load), as a long day's work does; reports RSS along the way."""
+    s = Session(cmd, a.cols, a.rows)
+    s.read(a.settle_startup, 30)
+    _, rss_start = s.usage()
+    samples = []
+    for n in range(1, a.count + 1):
+        os.write(s.fd, b"j")
+        s.read(a.gap, a.gap + 1)
+        if n % max(1, a.count // 6) == 0:
+            samples.append((n, round(s.usage()[1] / 1024, 1)))
+    _, rss_end = s.usage()
+    s.close()
+    return {"conversations": a.count, "rss_start_mib": round(rss_start / 1024, 1), "rss_end_mib": round(rss_end / 1024, 1),
+            "rss_growth_mib": round((rss_end - rss_start) / 1024, 1), "samples": samples}
+
+
 def skim(a, cmd):
     """Moves down the list fast (a held j) while every answer takes --latency ms, from a cold
     cache; reports how long after the last key the thread of the row stopped on shows, and
@@ -325,7 +344,7 @@ def skim(a, cmd):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["paint", "compose", "live", "soak", "skim"])
+    ap.add_argument("mode", choices=["paint", "compose", "live", "soak", "skim", "day"])
     ap.add_argument("--cols", type=int, default=200)
     ap.add_argument("--rows", type=int, default=50)
     ap.add_argument("--keys", type=int, default=30)
@@ -346,7 +365,7 @@ def main():
     split = argv.index("--")
     a = ap.parse_args(argv[:split])
     cmd = argv[split + 1:]
-    print(json.dumps({"paint": paint, "compose": compose, "live": live, "soak": soak, "skim": skim}[a.mode](a, cmd)))
+    print(json.dumps({"paint": paint, "compose": compose, "live": live, "soak": soak, "skim": skim, "day": day}[a.mode](a, cmd)))
 
 
 if __name__ == "__main__":
