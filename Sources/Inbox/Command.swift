@@ -47,7 +47,9 @@ public enum Command: String, CaseIterable, Sendable, Hashable {
 /// Which key runs which command. Defaults follow vim and mutt habits; nothing destructive
 /// sits on a key tmux or vim users press by reflex.
 public struct KeyMap: Sendable, Equatable {
-    public private(set) var bindings: [Key: Command]
+    public private(set) var bindings: [Key: Command] { didSet { hints = Self.hints(bindings) } }
+    /// Each command's shortest key, worked out once: hints are drawn on every frame.
+    private var hints: [Command: String] = [:]
 
     /// The default bindings.
     public static let standard = KeyMap(bindings: [
@@ -64,7 +66,20 @@ public struct KeyMap: Sendable, Equatable {
     ])
 
     /// Creates a key map from explicit bindings.
-    public init(bindings: [Key: Command]) { self.bindings = bindings }
+    public init(bindings: [Key: Command]) {
+        self.bindings = bindings
+        hints = Self.hints(bindings)
+    }
+
+    static func hints(_ bindings: [Key: Command]) -> [Command: String] {
+        var hints: [Command: String] = [:]
+        for (key, command) in bindings {
+            let notation = key.notation
+            if let current = hints[command], (current.count, current) <= (notation.count, notation) { continue }
+            hints[command] = notation
+        }
+        return hints
+    }
 
     /// The command bound to a key.
     public func command(for key: Key) -> Command? { bindings[key] }
@@ -77,9 +92,7 @@ public struct KeyMap: Sendable, Equatable {
     /// The key a hint names for a command: its shortest binding, or nil when it has none.
     ///
     ///     KeyMap.standard.hint(.reply)   // "r" (Enter replies too)
-    public func hint(_ command: Command) -> String? {
-        keys(for: command).map(\.notation).min { $0.count < $1.count }
-    }
+    public func hint(_ command: Command) -> String? { hints[command] }
 
     /// A hint's words around the key bound to `command`, or nothing when no key runs it: hints
     /// name the agent's own keys, not the defaults.
