@@ -16,7 +16,7 @@ public enum Action: Sendable {
     case contactLoaded(Contact)
     case notesLoaded(contactID: Int, [Note])
     case tagsLoaded([Tag])
-    case searchResults(query: String, Result<[Contact], SkyLightError>)
+    case searchResults(query: String, Result<Page<Contact>, SkyLightError>)
     case sendFinished(outboxID: String, Result<Message, SkyLightError>)
     /// The history checked after a send whose answer was lost.
     case sendReconciled(outboxID: String, found: Message?)

@@ -94,7 +94,7 @@ public final class EffectRunner: Sendable {
                 guard !Task.isCancelled else { return }
                 do {
                     let page = try await client.contacts.list(ContactQuery(search: query), perPage: 100)
-                    if !Task.isCancelled { post(.searchResults(query: query, .success(page.items))) }
+                    if !Task.isCancelled { post(.searchResults(query: query, .success(page))) }
                 } catch {
                     if !Task.isCancelled { post(.searchResults(query: query, .failure(Self.sdkError(error)))) }
                 }

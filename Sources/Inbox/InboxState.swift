@@ -89,6 +89,8 @@ public struct Filter: Equatable, Sendable {
     public var serverMatches: [Int: Conversation] = [:]
     /// Where the server's search for `query` stands.
     public var server = ServerSearch.idle
+    /// How many contacts the server found in all; it sends the first 100.
+    public var serverTotal = 0
 
     public var isActive: Bool { unreadOnly || channel != nil || !query.isEmpty }
 

@@ -936,7 +936,9 @@ public struct Reducer: Sendable {
         case .searchResults(let query, let result):
             guard query == state.filter.query else { return [] }
             switch result {
-            case .success(let contacts):
+            case .success(let page):
+                let contacts = page.items
+                state.filter.serverTotal = max(page.meta.total, contacts.count)
                 state.filter.serverMatches = Dictionary(contacts.map { ($0.id, Self.row(for: $0)) }) { first, _ in first }
                 state.filter.server = .answered
                 for contact in contacts where state.contacts[contact.id] == nil { state.contacts[contact.id] = contact }

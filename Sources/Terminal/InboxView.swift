@@ -150,10 +150,12 @@ public struct InboxView: Sendable {
         let searching = switch state.filter.server {
         case .waiting: " · searching…"
         case .failed: " · search failed"
+        case .answered where state.filter.serverTotal > state.filter.serverMatches.count:
+            " · \(state.filter.serverTotal) found"
         case .idle, .answered: ""
         }
-        let title = (position.isEmpty || counted.count + position.count < rect.width ? counted : " Conversations")
-            + searching + (state.filter.isActive ? " · \(state.filter.label)" : "")
+        let rest = searching + (state.filter.isActive ? " · \(state.filter.label)" : "")
+        let title = (position.isEmpty || TextWidth.width(of: counted + rest) + position.count < rect.width ? counted : " Conversations") + rest
         let titleRole: StyleRole = state.focus == .list ? .titleFocused : .title
         frame.putPadded(Frame.truncate(Sanitizer.clean(title), to: rect.width - position.count - 1), x: rect.x, y: rect.y,
                         width: rect.width, role: titleRole)

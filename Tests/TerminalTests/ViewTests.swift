@@ -359,6 +359,12 @@ struct SnapshotTests {
         var text = view.render(state, width: 140, height: 30).text
         #expect(text.contains("Conversations 0 · searching… · /zz") && text.contains("Searching the server for /zz…"))
         #expect(!text.contains("No conversations match"))
+        // A broad search: the server sends its first 100 and says how many it found.
+        state.filter.server = .answered
+        state.filter.serverMatches = Dictionary(uniqueKeysWithValues: (1000..<1100).map { ($0, Conversation(contactID: $0, contactName: "Maria \($0)")) })
+        state.filter.serverTotal = 700
+        #expect(view.render(state, width: 140, height: 30).row(1).contains("Conversations 100 · 700 found · /zz"))
+        state.filter.serverMatches = [:]
         state.filter.server = .failed("HTTP 500")
         text = view.render(state, width: 140, height: 30).text
         #expect(text.contains("Conversations 0 · search failed · /zz") && text.contains("No local match for /zz") && text.contains("HTTP 500"))
