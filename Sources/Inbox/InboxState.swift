@@ -104,6 +104,13 @@ public struct Filter: Equatable, Sendable {
     }
 }
 
+extension Conversation {
+    /// The list's order: newest last message first, then the higher contact id.
+    static func listedBefore(_ a: Conversation, _ b: Conversation) -> Bool {
+        (a.lastMessageAt ?? .init(microseconds: 0), a.contactID) > (b.lastMessageAt ?? .init(microseconds: 0), b.contactID)
+    }
+}
+
 /// Where the server's search for the filter's query stands: its matches join the local ones.
 public enum ServerSearch: Equatable, Sendable {
     case idle
@@ -417,8 +424,7 @@ public struct InboxState: Equatable, Sendable {
         // Matches beyond the loaded pages come after the loaded ones: their conversations are older.
         if !filter.query.isEmpty {
             visible += filter.serverMatches.values.filter { positions[$0.contactID] == nil && passes($0) }
-                .sorted { ($0.lastMessageAt ?? .init(microseconds: 0), $0.contactID) > ($1.lastMessageAt ?? .init(microseconds: 0), $1.contactID) }
-                .map(\.contactID)
+                .sorted(by: Conversation.listedBefore).map(\.contactID)
         }
     }
 

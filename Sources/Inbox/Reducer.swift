@@ -1113,7 +1113,7 @@ public struct Reducer: Sendable {
                     rows.append(row)
                 }
             }
-            rows.sort { ($0.lastMessageAt ?? .init(microseconds: 0), $0.contactID) > ($1.lastMessageAt ?? .init(microseconds: 0), $1.contactID) }
+            rows.sort(by: Conversation.listedBefore)
             state.setConversations(rows)
         }
         state.conversationsLoaded = true

@@ -339,9 +339,8 @@ public struct InboxView: Sendable {
             }
         }
         if scroll > 0 {
-            let bottom = reducer.keyMap.hint(.bottom)
-            let marker = thread.unseenNew > 0 ? " ↓ \(thread.unseenNew) new" + (bottom.map { " · \($0) to jump" } ?? "") + " "
-                                              : " ↓ more below" + (bottom.map { " · \($0)" } ?? "") + " "
+            let marker = thread.unseenNew > 0 ? " ↓ \(thread.unseenNew) new" + reducer.keyMap.hint(.bottom) { " · \($0) to jump" } + " "
+                                              : " ↓ more below" + reducer.keyMap.hint(.bottom) { " · \($0)" } + " "
             frame.put(marker, x: width - TextWidth.width(of: marker) - 1, y: bodyHeight - 1, maxWidth: width, role: .newMarker)
         }
         return scroll

@@ -29,31 +29,36 @@ public struct MessagesAPI: Sendable {
                         direction: MessageDirection? = nil) async throws -> Page<Message> {
         let listing = HistoryOrder.Listing(contactID: contactID, perPage: perPage, direction: direction)
         if client.historyOrder.oldestFirst == true {
-            var last = client.historyOrder.lastPage(listing)
-            if last == nil { last = try await serverHistory(listing, page: 1).meta.lastPage }
-            return try await history(listing, page: page, fromTheEnd: last ?? 1)
+            if let last = client.historyOrder.lastPage(listing) { return try await history(listing, page: page, fromTheEnd: last) }
+            let first = try await serverHistory(listing, page: 1)
+            return try await history(listing, page: page, fromTheEnd: first.meta.lastPage, reusing: (1, first))
         }
         let fetched = try await serverHistory(listing, page: page)
         guard let oldestFirst = HistoryOrder.listsOldestFirst(fetched.items) else { return fetched }
         client.historyOrder.learn(oldestFirst: oldestFirst)
-        return oldestFirst ? try await history(listing, page: page, fromTheEnd: fetched.meta.lastPage) : fetched
+        return oldestFirst ? try await history(listing, page: page, fromTheEnd: fetched.meta.lastPage, reusing: (page, fetched)) : fetched
     }
 
     /// Page `page` counted from the newest, of a server that lists oldest first and whose last
     /// page was `last`. A short last page is topped up with the one before it, so page 1 holds
-    /// at least a page of messages.
-    func history(_ listing: HistoryOrder.Listing, page: Int, fromTheEnd last: Int) async throws -> Page<Message> {
+    /// at least a page of messages. A server page already fetched (`reusing`) is not asked for again.
+    func history(_ listing: HistoryOrder.Listing, page: Int, fromTheEnd last: Int,
+                 reusing known: (number: Int, page: Page<Message>)? = nil) async throws -> Page<Message> {
+        func serverPage(_ number: Int) async throws -> Page<Message> {
+            if let known, known.number == number { return known.page }
+            return try await serverHistory(listing, page: number)
+        }
         var last = last
         for _ in 0..<3 {
             let number = last - page + 1
             guard number >= 1 else { return Page(items: [], meta: PageMeta(currentPage: page, lastPage: last, perPage: listing.perPage ?? 0, total: 0)) }
-            let fetched = try await serverHistory(listing, page: number)
+            let fetched = try await serverPage(number)
             // Messages arrived and the last page moved on: count again from the new end.
             guard fetched.meta.lastPage == last else { last = max(1, fetched.meta.lastPage); continue }
             client.historyOrder.remember(lastPage: last, of: listing)
             var items = Array(fetched.items.reversed())
             if page == 1, number > 1, items.count < fetched.meta.perPage {
-                items += try await serverHistory(listing, page: number - 1).items.reversed()
+                items += try await serverPage(number - 1).items.reversed()
             }
             return Page(items: items, meta: PageMeta(currentPage: page, lastPage: last, perPage: fetched.meta.perPage, total: fetched.meta.total))
         }
