@@ -42,8 +42,8 @@ public enum Action: Sendable {
     /// or, with nil, work again.
     case cacheWrites(failing: String?)
     /// The terminal's layout: rows of the list (in conversations), lines of the thread,
-    /// whether the sidebar fits beside them, and whether the terminal is too small to draw in.
-    case viewport(listItems: Int, threadLines: Int, sidebarFits: Bool, tooSmall: Bool = false)
+    /// whether the sidebar fits beside them, whether the terminal is too small to draw in, and its width.
+    case viewport(listItems: Int, threadLines: Int, sidebarFits: Bool, tooSmall: Bool = false, width: Int = 80)
     /// How far the view scrolled the selected conversation's thread and sidebar.
     case scrollShown(ShownScroll)
 }

@@ -354,6 +354,8 @@ public struct InboxState: Equatable, Sendable {
     public var listItems = 10
     public var threadLines = 20
     public var sidebarFits = false
+    /// The terminal's width in cells.
+    public var width = 80
     /// The terminal is below the smallest size the inbox draws: the screen says so, and keys
     /// other than quit and redraw would act on what the agent cannot see.
     public var tooSmall = false

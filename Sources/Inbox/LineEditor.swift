@@ -6,6 +6,8 @@ public struct LineEditor: Equatable, Sendable {
     public private(set) var cursor: Int
     /// Whether Enter-like keys may insert line breaks (composer, note) or not (search, command).
     public let multiline: Bool
+    /// The column Up and Down keep to across shorter rows; any other key forgets it.
+    var goalColumn: Int?
 
     /// Creates an editor holding `text` with the cursor at its end.
     public init(_ text: String = "", multiline: Bool = false) {
@@ -29,6 +31,7 @@ public struct LineEditor: Equatable, Sendable {
 
     /// Applies an editing key.
     public mutating func handle(_ key: Key) -> Outcome {
+        goalColumn = nil
         switch key {
         case .char(let c): insert(c); return .edited
         case .paste(let text):
@@ -65,21 +68,38 @@ public struct LineEditor: Equatable, Sendable {
             characters.removeSubrange(cursor..<end); regroupAtCursor(); return .edited
         case .alt("b"): cursor = wordStart(before: cursor); return .moved
         case .alt("f"): cursor = wordEnd(after: cursor); return .moved
-        case .up:
-            guard multiline else { return .ignored }
-            let start = lineStart(of: cursor)
-            guard start > 0 else { return .ignored }
-            let column = cursor - start
-            let previousStart = lineStart(of: start - 1)
-            cursor = min(previousStart + column, start - 1); return .moved
-        case .down:
-            guard multiline else { return .ignored }
-            let end = lineEnd(of: cursor)
-            guard end < characters.count else { return .ignored }
-            let column = cursor - lineStart(of: cursor)
-            cursor = min(end + 1 + column, lineEnd(of: end + 1)); return .moved
         default: return .ignored
         }
+    }
+
+    /// Moves the cursor to the row above or below, as `place` lays out each paragraph, at the
+    /// column it started from or the nearest before it.
+    public mutating func moveRow(down: Bool, placing place: (ArraySlice<Character>) -> [TextLayout.Position]) -> Outcome {
+        guard multiline else { return .ignored }
+        let start = lineStart(of: cursor), end = lineEnd(of: cursor)
+        let here = place(characters[start..<end])
+        guard here.count == end - start + 1 else { return .ignored }
+        let row = here[cursor - start].row
+        let goal = goalColumn ?? here[cursor - start].column
+        let target: (start: Int, positions: [TextLayout.Position], row: Int)
+        if !down, row > 0 {
+            target = (start, here, row - 1)
+        } else if !down {
+            guard start > 0 else { return .ignored }
+            let above = lineStart(of: start - 1)
+            let positions = place(characters[above..<start - 1])
+            target = (above, positions, positions.last?.row ?? 0)
+        } else if row < here[here.count - 1].row {
+            target = (start, here, row + 1)
+        } else {
+            guard end < characters.count else { return .ignored }
+            target = (end + 1, place(characters[(end + 1)..<lineEnd(of: end + 1)]), 0)
+        }
+        let onRow = target.positions.indices.filter { target.positions[$0].row == target.row }
+        guard let first = onRow.first else { return .ignored }
+        cursor = target.start + (onRow.last { target.positions[$0].column <= goal } ?? first)
+        goalColumn = goal
+        return .moved
     }
 
     /// Inserts text at the cursor (typing, or a paste), in one move however long it is.

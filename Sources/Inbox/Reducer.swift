@@ -10,9 +10,14 @@ public struct Reducer: Sendable {
     /// Threads held in memory at most: over a long day, the ones longest unseen are let go
     /// and read again if opened, so memory stays flat however many conversations are worked.
     public var threadsKept = 150
+    /// How the terminal wraps what is being written, for Up and Down in the composer.
+    public var textLayout: TextLayout
 
-    /// Creates a reducer with a key map.
-    public init(keyMap: KeyMap = .standard) { self.keyMap = keyMap }
+    /// Creates a reducer with a key map and the terminal's text layout.
+    public init(keyMap: KeyMap = .standard, textLayout: TextLayout = .unwrapped) {
+        self.keyMap = keyMap
+        self.textLayout = textLayout
+    }
 
     /// Applies an action.
     public func reduce(_ state: inout InboxState, _ action: Action) -> [Effect] {
@@ -48,8 +53,9 @@ public struct Reducer: Sendable {
             }
             if state.selectedID == shown.contactID { state.sidebarScroll = shown.sidebar }
             return []
-        case .viewport(let listItems, let threadLines, let sidebarFits, let tooSmall):
+        case .viewport(let listItems, let threadLines, let sidebarFits, let tooSmall, let width):
             state.listItems = max(1, listItems); state.threadLines = max(1, threadLines); state.sidebarFits = sidebarFits
+            state.width = width
             state.tooSmall = tooSmall
             keepSelectionVisible(&state)
             return []
@@ -70,6 +76,12 @@ public struct Reducer: Sendable {
     }
 
     // MARK: Keys
+
+    /// A key in the composer or note editor: Up and Down move by the rows drawn.
+    func edit(_ editor: inout LineEditor, _ key: Key, _ state: InboxState) -> LineEditor.Outcome {
+        guard key == .up || key == .down else { return editor.handle(key) }
+        return editor.moveRow(down: key == .down) { textLayout.positions($0, state) }
+    }
 
     func handleKey(_ state: inout InboxState, _ key: Key) -> [Effect] {
         if case .focusIn = key { state.focused = true; return [] }
@@ -122,7 +134,7 @@ public struct Reducer: Sendable {
             }
             return run(command, &state)
         case .compose(let contactID, var editor):
-            switch editor.handle(key) {
+            switch edit(&editor, key, state) {
             case .edited:
                 state.mode = .compose(contactID: contactID, editor: editor)
                 let text = editor.text
@@ -140,7 +152,7 @@ public struct Reducer: Sendable {
                 return submitReply(&state, contactID: contactID, text: editor.text, confirmedWindow: false)
             }
         case .note(let contactID, var editor):
-            switch editor.handle(key) {
+            switch edit(&editor, key, state) {
             case .edited, .moved, .ignored:
                 state.mode = .note(contactID: contactID, editor: editor)
                 return []

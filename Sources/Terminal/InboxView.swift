@@ -503,35 +503,28 @@ public struct InboxView: Sendable {
         default:
             return nil
         }
-        let textWidth = max(8, width - 3)
+        let textWidth = Self.composerTextWidth(paneWidth: width)
         var lines = [Line(segments: [(title + String(repeating: "─", count: max(0, width - TextWidth.width(of: title))), .composerTitle)])]
         // The warning wraps: cut at a narrow pane's edge, it would lose its point.
         let warningLines = warning.map { Wrap.lines($0, width: max(8, width - 1)) } ?? []
         lines += warningLines.map { Line(segments: [(" " + $0, .warning)]) }
-        // Only the paragraphs that reach the lines shown are wrapped: the cursor's own, in two
-        // parts meeting at the cursor and not remembered (it changes with every key), then its
-        // neighbours, made safe and wrapped once and remembered, until the window is full. A key
-        // in a long reply costs about one paragraph, not all of it.
+        // Only the paragraphs that reach the lines shown are wrapped: the cursor's own, placed
+        // afresh (it changes with every key), then its neighbours, wrapped once and remembered,
+        // until the window is full. A key in a long reply costs about one paragraph, not all of it.
         let maxLines = max(1, min(6, state.threadLines / 3))
         let characters = editor.characters
         func paragraph(endingAt end: Int) -> Int { characters[..<end].lastIndex(of: "\n").map { $0 + 1 } ?? 0 }
         func paragraph(startingAt start: Int) -> Int { characters[start...].firstIndex(of: "\n") ?? characters.count }
-        func wrappedParagraph(_ range: Range<Int>) -> [String] {
-            Wrap.lines(Sanitizer.clean(String(characters[range]), multiline: true), width: textWidth)
-        }
         let start = paragraph(endingAt: editor.cursor), end = paragraph(startingAt: editor.cursor)
-        let before = Sanitizer.uncachedClean(String(characters[start..<editor.cursor]), multiline: true, tabWidth: 4)
-        let after = Sanitizer.uncachedClean(String(characters[editor.cursor..<end]), multiline: true, tabWidth: 4)
-        let cursorLines = Wrap.uncachedLines(before, width: textWidth)
-        let cursorLine = cursorLines.last ?? ""
-        // Typing at the end, the usual place, the paragraph is what was just wrapped.
-        var wrapped = after.isEmpty ? cursorLines : Wrap.uncachedLines(before + after, width: textWidth)
-        var cursorRow = max(0, cursorLines.count - 1)
+        let placed = ComposerText.place(characters[start..<end], width: textWidth)
+        var wrapped = placed.rows
+        let cursor = placed.positions[editor.cursor - start]
+        var cursorRow = cursor.row
         // Back to the first line, or far enough that the window starts below it.
         var earliest = start
         while earliest > 0, cursorRow < maxLines - 1 {
             let previous = paragraph(endingAt: earliest - 1)
-            let added = wrappedParagraph(previous..<earliest - 1)
+            let added = ComposerText.rows(characters[previous..<earliest - 1], width: textWidth)
             wrapped.insert(contentsOf: added, at: 0)
             cursorRow += added.count
             earliest = previous
@@ -540,7 +533,7 @@ public struct InboxView: Sendable {
         var latest = end
         while latest < characters.count, wrapped.count - max(0, cursorRow - maxLines + 1) < maxLines {
             let next = paragraph(startingAt: latest + 1)
-            wrapped += wrappedParagraph(latest + 1..<next)
+            wrapped += ComposerText.rows(characters[latest + 1..<next], width: textWidth)
             latest = next
         }
         let firstRow = max(0, cursorRow - maxLines + 1)
@@ -549,9 +542,11 @@ public struct InboxView: Sendable {
         for (i, part) in (shown.isEmpty ? [""] : shown).enumerated() {
             lines.append(Line(segments: [(i == 0 && startsAtTheTop ? "› " : "  ", .composerTitle), (part, .composer)]))
         }
-        let cursorX = 2 + TextWidth.width(of: cursorLine)
-        return (lines, (min(width - 1, cursorX), 1 + warningLines.count + cursorRow - firstRow))
+        return (lines, (min(width - 1, 2 + cursor.column), 1 + warningLines.count + cursorRow - firstRow))
     }
+
+    /// The cells a line of the composer has for text in a thread pane `paneWidth` wide.
+    static func composerTextWidth(paneWidth: Int) -> Int { max(8, paneWidth - 3) }
 
     // MARK: Sidebar
 

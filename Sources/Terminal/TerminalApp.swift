@@ -92,7 +92,7 @@ public final class TerminalApp {
             size = now
             let layout = Layout(width: now.width, height: now.height, sidebar: state.sidebarShown)
             dispatch(.viewport(listItems: layout.listItems, threadLines: max(1, layout.thread.height - 1),
-                               sidebarFits: now.width >= Layout.sidebarAutoWidth, tooSmall: layout.tooSmall))
+                               sidebarFits: now.width >= Layout.sidebarAutoWidth, tooSmall: layout.tooSmall, width: now.width))
         }
 
         // The first frame already holds what the cache restored.

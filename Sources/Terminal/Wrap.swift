@@ -36,25 +36,44 @@ public enum Wrap {
         guard width > 0 else { return [] }
         var result: [String] = []
         for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = ""
-            var lineWidth = 0
-            for word in paragraph.split(separator: " ", omittingEmptySubsequences: false) {
-                let w = TextWidth.width(of: String(word))
-                if lineWidth > 0, lineWidth + 1 + w <= width {
-                    line += " " + word; lineWidth += 1 + w
-                    continue
-                }
-                if lineWidth > 0 { result.append(line); line = ""; lineWidth = 0 }
-                if w <= width { line = String(word); lineWidth = w; continue }
-                for g in word {
-                    let gw = TextWidth.width(of: g)
-                    if lineWidth + gw > width { result.append(line); line = ""; lineWidth = 0 }
-                    line.append(g); lineWidth += gw
-                }
-            }
-            result.append(line)
+            result += rows(of: paragraph, width: width).map(\.text)
         }
         return result
+    }
+
+    /// A row of a wrapped paragraph and the offset, in characters, of its first character.
+    struct Row: Equatable {
+        var text: String
+        var start: Int
+    }
+
+    /// The rows of one paragraph (no line breaks) of at most `width` cells: words are kept
+    /// whole unless longer than a row, and the space where a row breaks is not drawn.
+    static func rows(of paragraph: Substring, width: Int) -> [Row] {
+        guard width > 0 else { return [] }
+        var rows: [Row] = []
+        var line = ""
+        var lineWidth = 0
+        var lineStart = 0
+        var offset = 0
+        for word in paragraph.split(separator: " ", omittingEmptySubsequences: false) {
+            defer { offset += word.count + 1 }
+            let w = TextWidth.width(of: String(word))
+            if lineWidth > 0, lineWidth + 1 + w <= width {
+                line += " " + word; lineWidth += 1 + w
+                continue
+            }
+            if lineWidth > 0 { rows.append(Row(text: line, start: lineStart)); line = ""; lineWidth = 0; lineStart = offset }
+            if w <= width { line = String(word); lineWidth = w; lineStart = offset; continue }
+            var at = offset
+            for g in word {
+                let gw = TextWidth.width(of: g)
+                if lineWidth + gw > width { rows.append(Row(text: line, start: lineStart)); line = ""; lineWidth = 0; lineStart = at }
+                line.append(g); lineWidth += gw; at += 1
+            }
+        }
+        rows.append(Row(text: line, start: lineStart))
+        return rows
     }
 }
 

@@ -126,7 +126,7 @@ struct InboxCommand: AsyncParsableCommand {
         state.themeNames = themes.names
         // Without a cache the agent must know before writing anything; a cache set aside is news once.
         if let cacheProblem { if store == nil { state.warning = cacheProblem } else { startup.append(.terminalNote(cacheProblem)) } }
-        let reducer = Reducer(keyMap: config.keyMap)
+        let reducer = Reducer(keyMap: config.keyMap, textLayout: .composer)
         let initialState = state
         let colorTheme = noColor ? initialTheme.withoutColors : initialTheme
         let startupActions = startup + [.start]

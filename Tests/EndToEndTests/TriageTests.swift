@@ -572,6 +572,51 @@ struct TriageTests {
         #expect(lines[2].contains(String((oldest.contactName ?? "").prefix(8))), "\(lines[2])")
     }
 
+    @Test func upInAWrappedReplyGoesToTheRowAbove() async throws {
+        try await TerminalLock.exclusive { try await upInAWrappedReplyGoesToTheRowAboveExclusively() }
+    }
+
+    /// An agent mending a long reply goes up a row on screen, as in any editor, though the
+    /// reply has no line break, and the mended reply is what the customer gets.
+    func upInAWrappedReplyGoesToTheRowAboveExclusively() async throws {
+        let setup = try await Self.setup()
+        defer { setup.tearDown() }
+        let tmux = try await Tmux(width: 80, height: 24, command: "sh -c '\(Tmux.binary); echo EXIT=$?; exec sleep 60'", environment: setup.environment)
+        defer { tmux.kill() }
+        try await tmux.wait(for: " 1/240 ", timeout: 60)
+        try await tmux.wait(for: "● live", timeout: 30)
+        let contactID = try #require(try await setup.client.messages.conversations(page: 1, perPage: 1).items.first?.contactID)
+        let reply = "Your refund for order 4411 was approved this morning and should reach your card within five working days, "
+            + "sooner with most banks."
+        try await tmux.keys("r")
+        try await tmux.wait(for: "─ Reply")
+        try await tmux.type(reply)
+        try await tmux.wait(for: "most banks.")
+        func cursor() async throws -> (x: Int, y: Int) {
+            let place = try await tmux.tmux(["display-message", "-p", "-t", tmux.name, "#{cursor_x} #{cursor_y}"])
+                .split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            return (place[0], place[1])
+        }
+        let end = try await cursor()
+        try await tmux.keys("Up")
+        try await tmux.type("X")
+        try await eventually("the X is drawn right above where the cursor was") {
+            Columns.character(in: try await tmux.lines()[end.y - 1], at: end.x) == "X"
+        }
+        let after = try await cursor()
+        let screen = try await tmux.screen()
+        #expect(after.x == end.x + 1 && after.y == end.y - 1, "\(end) then \(after): \(screen)")
+        try await tmux.keys("Enter")
+        try await Task.sleep(for: .milliseconds(500))
+        if try await tmux.screen().contains("Send anyway?") { try await tmux.keys("y") }
+        try await eventually("the mended reply reaches the customer") {
+            try await setup.client.messages.history(contactID: contactID, perPage: 5).items.contains {
+                $0.content?.count == reply.count + 1 && $0.content?.replacingOccurrences(of: "X", with: "") == reply
+                    && $0.content?.last == "."
+            }
+        }
+    }
+
     @Test func aWarmCachePaintsBeforeTheServerAnswers() async throws {
         try await TerminalLock.exclusive { try await warmCacheExclusively() }
     }

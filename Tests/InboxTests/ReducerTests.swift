@@ -1198,8 +1198,9 @@ struct LineEditorTests {
         _ = editor.handle(.ctrl("j"))
         _ = editor.handle(.char("x"))
         #expect(editor.text == "héllo \nx")
-        _ = editor.handle(.up)
-        #expect(editor.cursor == 1)
+        _ = editor.handle(.left)
+        _ = editor.handle(.left)
+        #expect(editor.cursor == 6)
         _ = editor.handle(.ctrl("a"))
         #expect(editor.cursor == 0)
         _ = editor.handle(.ctrl("k"))
@@ -1211,6 +1212,42 @@ struct LineEditorTests {
         _ = single.handle(.paste("a\nb"))
         #expect(single.text == "a b")
         #expect(single.handle(.altEnter) == .submit)
+    }
+
+    /// Up and Down go to the row above or below as the layout draws it, paragraphs included,
+    /// and keep the column they started from until another key.
+    @Test func upAndDownMoveByRowsAndKeepTheirColumn() {
+        // Rows of ten characters.
+        let rowsOfTen = { (paragraph: ArraySlice<Character>) in
+            (0...paragraph.count).map { TextLayout.Position(row: $0 / 10, column: $0 % 10) }
+        }
+        let first = "abcdefghijklmnopqrstuvwxy", second = "hi", third = "ABCDEFGHIJKLMNOPQRSTUVWXY"
+        var editor = LineEditor([first, second, third].joined(separator: "\n"), multiline: true)
+        let thirdStart = first.count + 1 + second.count + 1
+        var visited: [Int] = []
+        for _ in 0..<4 {
+            #expect(editor.moveRow(down: false, placing: rowsOfTen) == .moved)
+            visited.append(editor.cursor)
+        }
+        // From the end (row 2, column 5): two rows up the third paragraph, the end of "hi",
+        // then the first paragraph's last row at column 5 again.
+        #expect(visited == [thirdStart + 15, thirdStart + 5, first.count + 1 + 2, 25])
+        _ = editor.moveRow(down: true, placing: rowsOfTen)
+        _ = editor.moveRow(down: true, placing: rowsOfTen)
+        #expect(editor.cursor == thirdStart + 5)
+        // Another key forgets the column.
+        _ = editor.moveRow(down: false, placing: rowsOfTen)
+        _ = editor.handle(.left)
+        _ = editor.moveRow(down: false, placing: rowsOfTen)
+        #expect(editor.cursor == 21)
+        // Nothing above the first row nor below the last; a one-line editor has no rows to move by.
+        _ = editor.moveRow(down: false, placing: rowsOfTen)
+        _ = editor.moveRow(down: false, placing: rowsOfTen)
+        #expect(editor.cursor == 1 && editor.moveRow(down: false, placing: rowsOfTen) == .ignored && editor.cursor == 1)
+        var bottom = LineEditor("one\ntwo", multiline: true)
+        #expect(bottom.moveRow(down: true, placing: rowsOfTen) == .ignored && bottom.cursor == 7)
+        var single = LineEditor("search")
+        #expect(single.moveRow(down: false, placing: rowsOfTen) == .ignored)
     }
 
     /// A terminal sends a joined emoji or a decomposed accent one scalar at a time.

@@ -40,7 +40,8 @@ enum Sample {
         thread.pagesLoaded = 1
         state.threads[42] = thread
         let layout = Layout(width: width, height: height, sidebar: state.sidebarShown)
-        _ = Reducer().reduce(&state, .viewport(listItems: layout.listItems, threadLines: layout.thread.height - 1, sidebarFits: width >= 120))
+        _ = Reducer().reduce(&state, .viewport(listItems: layout.listItems, threadLines: layout.thread.height - 1, sidebarFits: width >= 120,
+                                               width: width))
         return state
     }
 }
@@ -67,8 +68,8 @@ struct SnapshotTests {
         try check("main-140x30", view.render(Sample.state(width: 140, height: 30), width: 140, height: 30))
     }
 
-    /// The composer wraps paragraph by paragraph; what it shows and where its cursor sits are
-    /// what wrapping the whole text gives, wherever the cursor is.
+    /// The composer wraps paragraph by paragraph; what it shows is what wrapping the whole
+    /// text gives, and its cursor sits before the character it stands at, wherever it is.
     @Test func aLongReplyWrapsAsAWholeWhereverTheCursorIs() {
         var state = Sample.state(width: 100, height: 40)
         let id = state.selectedID!
@@ -76,23 +77,74 @@ struct SnapshotTests {
             + "depending on the bank.\n\tشكرا été\n\n" + (1...60).map { "word\($0)" }.joined(separator: " ") + "\n"
         let width = 60
         let maxLines = max(1, min(6, state.threadLines / 3))
-        for cursor in [0, 5, 19, 20, 21, 60, 90, 122, 140, 180, 200, text.count - 30, text.count - 1, text.count] {
+        let all = Wrap.uncachedLines(Sanitizer.uncachedClean(text, multiline: true, tabWidth: 4), width: width - 3)
+        for cursor in [0, 5, 19, 20, 21, 60, 90, 122, 140, 180, 200, 227, 228, 229, text.count - 30, text.count - 1, text.count] {
             var editor = LineEditor(text, multiline: true)
             while editor.cursor > cursor { _ = editor.handle(.left) }
             state.mode = .compose(contactID: id, editor: editor)
             guard let shown = view.composerLines(state, id, width: width) else { Issue.record("no composer"); return }
-            let textWidth = width - 3
-            let all = Wrap.uncachedLines(Sanitizer.uncachedClean(text, multiline: true, tabWidth: 4), width: textWidth)
-            let before = Wrap.uncachedLines(Sanitizer.uncachedClean(String(Array(text)[..<cursor]), multiline: true, tabWidth: 4), width: textWidth)
-            let row = max(0, before.count - 1)
-            let lines = shown.lines.dropFirst().map { $0.segments.map(\.0).joined().dropFirst(2) }
-            let first = lines.isEmpty ? 0 : all.firstIndex { $0 == String(lines[0]) } ?? -1
-            #expect(lines.map(String.init) == Array(all[max(0, first)..<min(all.count, max(0, first) + lines.count)]), "cursor \(cursor)")
-            #expect(shown.cursor.x == 2 + TextWidth.width(of: before.last ?? "") && shown.cursor.y == 1 + row - first, "cursor \(cursor)")
+            let lines = shown.lines.dropFirst().map { String($0.segments.map(\.0).joined().dropFirst(2)) }
+            let first = lines.isEmpty ? 0 : all.firstIndex { $0 == lines[0] } ?? -1
+            #expect(lines == Array(all[max(0, first)..<min(all.count, max(0, first) + lines.count)]), "cursor \(cursor)")
+            // As many letters are drawn before the cursor as the text has before it (spaces and
+            // line breaks aside: a row's last space is not drawn), and it sits on the next one.
+            let row = first + shown.cursor.y - 1
+            var drawnBefore = all[..<row].reduce(0) { $0 + $1.filter { $0 != " " }.count }
+            var column = 0
+            let cursorRow = Array(all[row])
+            var next = cursorRow.startIndex
+            while next < cursorRow.count, column < shown.cursor.x - 2 {
+                if cursorRow[next] != " " { drawnBefore += 1 }
+                column += TextWidth.width(of: cursorRow[next]); next += 1
+            }
+            let before = Sanitizer.uncachedClean(String(Array(text)[..<cursor]), multiline: true, tabWidth: 4)
+            #expect(drawnBefore == before.filter { $0 != " " && $0 != "\n" }.count, "cursor \(cursor)")
+            if cursor < text.count, !Array(text)[cursor].isWhitespace {
+                #expect(next < cursorRow.count && cursorRow[next] == Sanitizer.clean(String(Array(text)[cursor])).first, "cursor \(cursor)")
+            }
             // The window ends at the cursor's line, and the prompt marks the reply's first line only.
             let content = shown.lines.dropFirst().map { $0.segments.map(\.0).joined() }
             #expect(first == max(0, row - maxLines + 1) && lines.count == min(maxLines, all.count - first), "cursor \(cursor)")
             #expect(content.enumerated().allSatisfy { $0.element.hasPrefix($0.offset == 0 && first == 0 ? "› " : "  ") }, "cursor \(cursor)")
+        }
+    }
+
+    /// Inside a word that moved whole to the next row, the cursor is drawn on that row.
+    @Test func theCursorIsDrawnWhereItsWordWrapped() {
+        var state = Sample.state(width: 100, height: 40)
+        let id = state.selectedID!
+        var editor = LineEditor(String(repeating: "a", count: 20) + " " + String(repeating: "b", count: 10), multiline: true)
+        for _ in 0..<5 { _ = editor.handle(.left) }
+        state.mode = .compose(contactID: id, editor: editor)
+        let shown = view.composerLines(state, id, width: 30)
+        #expect(shown?.lines.count == 3)
+        #expect(shown?.cursor.x == 2 + 5 && shown?.cursor.y == 2)
+    }
+
+    /// Up and Down move by the rows the composer draws, at the column they started from,
+    /// whether or not the sidebar narrows the pane.
+    @Test func upAndDownMoveByTheRowsDrawn() {
+        let reducer = Reducer(textLayout: .composer)
+        for (width, height) in [(80, 24), (100, 40), (140, 40)] {
+            var state = Sample.state(width: width, height: height)
+            _ = reducer.reduce(&state, .key(.char("r")))
+            _ = reducer.reduce(&state, .key(.paste((1...30).map { "word\($0)" }.joined(separator: " "))))
+            func cursor() -> (x: Int, y: Int)? { view.render(state, width: width, height: height).cursor }
+            guard let end = cursor() else { Issue.record("no cursor at \(width)"); continue }
+            _ = reducer.reduce(&state, .key(.up))
+            guard let up = cursor() else { Issue.record("no cursor at \(width)"); continue }
+            #expect(up.y == end.y - 1 && up.x <= end.x && up.x >= end.x - 6, "\(width)×\(height): \(end) then \(up)")
+            _ = reducer.reduce(&state, .key(.up))
+            let top = cursor()
+            #expect(top?.y == end.y - 2, "\(width)×\(height)")
+            // Back down over the same rows, to the same column.
+            _ = reducer.reduce(&state, .key(.down))
+            _ = reducer.reduce(&state, .key(.down))
+            #expect(cursor()?.x == end.x && cursor()?.y == end.y, "\(width)×\(height)")
+            _ = reducer.reduce(&state, .key(.up))
+            _ = reducer.reduce(&state, .key(.char("¶")))
+            let frame = view.render(state, width: width, height: height)
+            #expect(frame[up.x, up.y].text == "¶", "\(width)×\(height): \(frame.text)")
         }
     }
 
