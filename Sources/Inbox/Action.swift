@@ -23,7 +23,9 @@ public enum Action: Sendable {
     /// Fresh history fetched before a send, to catch a colleague's reply.
     case preSendChecked(outboxID: String, newer: [Message])
     case blacklistFinished(contactID: Int, expected: Bool, Result<Contact, SkyLightError>)
-    case tagChanged(contactID: Int, Result<Contact, SkyLightError>, description: String)
+    /// A tag assigned or removed, with the contact read back (nil when that read failed: the
+    /// change itself was made).
+    case tagChanged(contactID: Int, Result<Contact?, SkyLightError>, description: String)
     case noteAdded(contactID: Int, text: String, Result<Note, SkyLightError>)
     /// The text the editor saved, or nil with why not (`failure` nil: the agent quit without
     /// saving); both when it saved and then ended with an error.

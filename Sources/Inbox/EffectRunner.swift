@@ -155,19 +155,20 @@ public final class EffectRunner: Sendable {
                         if let tagID { try await client.tags.assign(tagID: tagID, to: contactID) }
                         else { try await client.tags.assign(title: title, to: contactID) }
                     }
-                    post(.tagChanged(contactID: contactID, .success(try await client.contacts.get(contactID)), description: "Tagged “\(title)”"))
                 } catch {
-                    post(.tagChanged(contactID: contactID, .failure(Self.sdkError(error)), description: ""))
+                    return post(.tagChanged(contactID: contactID, .failure(Self.sdkError(error)), description: ""))
                 }
+                // The tag is on: a failed read-back must not report the change as failed.
+                post(.tagChanged(contactID: contactID, .success(try? await client.contacts.get(contactID)), description: "Tagged “\(title)”"))
             }
         case .unassignTag(let contactID, let tagID, let title):
             request { [self] in
                 do {
                     try await writeEnds(to: contactID) { try await client.tags.unassign(tagID: tagID, from: contactID) }
-                    post(.tagChanged(contactID: contactID, .success(try await client.contacts.get(contactID)), description: "Removed tag “\(title)”"))
                 } catch {
-                    post(.tagChanged(contactID: contactID, .failure(Self.sdkError(error)), description: ""))
+                    return post(.tagChanged(contactID: contactID, .failure(Self.sdkError(error)), description: ""))
                 }
+                post(.tagChanged(contactID: contactID, .success(try? await client.contacts.get(contactID)), description: "Removed tag “\(title)”"))
             }
         case .addNote(let contactID, let text):
             request { [self] in

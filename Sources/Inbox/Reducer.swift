@@ -999,10 +999,13 @@ public struct Reducer: Sendable {
             }
         case .tagChanged(let contactID, let result, let description):
             switch result {
-            case .success(let contact):
+            case .success(let contact?):
                 state.contacts[contactID] = state.contacts[contactID].map { $0.merging(contact) } ?? contact
                 say(&state, description)
                 return [.loadTags]
+            case .success(nil):
+                say(&state, description)
+                return [.loadTags, .loadContact(contactID)]
             case .failure(let error):
                 say(&state, "Tag change failed: \(error)", error: true)
                 return [.loadContact(contactID)]

@@ -253,7 +253,27 @@ final class EffectRunnerTests {
         let (sandbox, _, runner, collector, _) = try await start()
         defer { Task { await sandbox.stop() } }
         runner.run(.assignTag(contactID: 2, tagID: nil, title: "Brand New Tag"))
-        let contact = await collector.wait { if case .tagChanged(2, .success(let c), _) = $0 { c } else { nil } }
+        let contact = await collector.wait { if case .tagChanged(2, .success(let c?), _) = $0 { c } else { nil } }
         #expect(contact?.tags?.contains("Brand New Tag") == true)
+    }
+
+    @Test func aTagThatWentOnIsReportedAsDoneWhenTheReadBackFails() async throws {
+        let (sandbox, client, runner, collector, _) = try await start()
+        defer { Task { await sandbox.stop() } }
+        var readBack = FaultRule()
+        readBack.route = "/api/v1/contacts/2"
+        readBack.method = "GET"
+        readBack.errorRate = 1
+        sandbox.faults.set([readBack])
+        runner.run(.assignTag(contactID: 2, tagID: nil, title: "Callback"))
+        let result = await collector.wait { if case .tagChanged(2, let r, _) = $0 { r } else { nil } }
+        #expect(result.map { if case .success(nil) = $0 { true } else { false } } == true, "\(String(describing: result))")
+        sandbox.faults.set([])
+        #expect(try await client.contacts.get(2).tags?.contains("Callback") == true)
+        // The reducer says it is done and reads the contact again.
+        var state = InboxState(accountLabel: "test", now: .now)
+        let effects = Reducer().reduce(&state, .tagChanged(contactID: 2, .success(nil), description: "Tagged “Callback”"))
+        #expect(state.notice?.isError == false && state.notice?.text == "Tagged “Callback”")
+        #expect(effects.contains(.loadContact(2)))
     }
 }

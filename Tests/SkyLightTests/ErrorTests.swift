@@ -131,6 +131,17 @@ struct RetryTests {
         #expect(transport.requests.count == 1)
     }
 
+    @Test(arguments: [503, 429])
+    func aPostTheAPICallsIdempotentIsRepeated(status: Int) async throws {
+        let failed = ScriptedTransport.Step.respond(HTTPResponse(status: status, headers: ["retry-after": "0"], body: Data("{}".utf8)))
+        let transport = ScriptedTransport([failed, .fail(.outcomeUnknown("reset")), .respond(Self.ok)])
+        try await client(transport, retry: fast).tags.assign(title: "VIP", to: 1)
+        let lists = ScriptedTransport([failed, .fail(.outcomeUnknown("reset")), .respond(Self.ok)])
+        try await client(lists, retry: fast).contacts.addToList(1, listID: 2)
+        #expect(transport.requests.count == 3 && lists.requests.count == 3)
+        #expect(transport.requests.allSatisfy { $0.method == "POST" && $0.url.hasSuffix("/contacts/1/tags") })
+    }
+
     @Test func postIsRepeatedWhenItNeverLeft() async throws {
         let transport = ScriptedTransport([.fail(.cannotConnect("refused")), .fail(.cannotConnect("refused")), .respond(Self.ok)])
         _ = try await client(transport, retry: fast).messages.send(contactID: 1, message: "hi")

@@ -1,8 +1,9 @@
 /// When and how long the SDK waits before repeating a request.
 ///
-/// Idempotent requests (GET, PUT, DELETE) are repeated on connect failures, lost answers,
-/// 5xx and 429. A POST (send, blacklist toggle, note, create, start…) is repeated only when
-/// it provably never left: repeating a send or a toggle after an unknown outcome does harm.
+/// Idempotent requests (GET, PUT, DELETE, and the POSTs the API documents as idempotent:
+/// assigning a tag, adding to a list) are repeated on connect failures, lost answers, 5xx and
+/// 429. Any other POST (send, blacklist toggle, note, create, start…) is repeated only when it
+/// provably never left: repeating a send or a toggle after an unknown outcome does harm.
 public struct RetryPolicy: Sendable, Hashable {
     /// Attempts in all, the first included. `1` disables retries.
     public var maxAttempts: Int
@@ -28,9 +29,8 @@ public struct RetryPolicy: Sendable, Hashable {
         return Double.random(in: 0...max(cap, 0))
     }
 
-    /// Whether an error on a request with this method may be repeated.
-    public static func isRetryable(_ error: SkyLightError, method: String) -> Bool {
-        let idempotent = ["GET", "PUT", "DELETE", "HEAD"].contains(method)
+    /// Whether an error on a request, idempotent or not, may be repeated.
+    public static func isRetryable(_ error: SkyLightError, idempotent: Bool) -> Bool {
         switch error {
         case .cannotConnect: return true
         case .outcomeUnknown, .rateLimited: return idempotent

@@ -65,13 +65,21 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
     }
     var queryItems: [QueryItem]
     public var body: Data?
+    /// Whether repeating the request changes nothing more: GET, PUT, DELETE and HEAD are, and
+    /// so is a POST the API documents as idempotent (assigning a tag, adding to a list).
+    public var isIdempotent: Bool
 
     struct QueryItem: Hashable, Sendable { var name: String; var value: String }
 
     /// Creates an endpoint request.
-    public init(_ method: String, _ path: String, query: [(String, String?)] = [], body: Data? = nil) {
+    ///
+    /// ```swift
+    /// Endpoint("POST", "/contacts/42/tags", body: body, idempotent: true)
+    /// ```
+    public init(_ method: String, _ path: String, query: [(String, String?)] = [], body: Data? = nil, idempotent: Bool? = nil) {
         self.method = method; self.path = path; self.body = body
         self.queryItems = query.compactMap { item in item.1.map { QueryItem(name: item.0, value: $0) } }
+        self.isIdempotent = idempotent ?? ["GET", "PUT", "DELETE", "HEAD"].contains(method)
     }
 
     /// `GET /contacts/42` style: the method and the path, never the query values.
@@ -165,7 +173,7 @@ extension SkyLightClient {
                 return response
             case .failure(let error):
                 logger.notice("\(endpoint) attempt \(attempt) failed: \(error)")
-                guard attempt < policy.maxAttempts, RetryPolicy.isRetryable(error, method: endpoint.method) else { throw error }
+                guard attempt < policy.maxAttempts, RetryPolicy.isRetryable(error, idempotent: endpoint.isIdempotent) else { throw error }
                 var wait = policy.backoff(afterAttempt: attempt)
                 if case .rateLimited(let retryAfter, _) = error, let retryAfter {
                     guard retryAfter <= policy.maxRetryAfter else { throw error }

@@ -60,9 +60,9 @@ public struct ContactsAPI: Sendable {
         try await client.data(Note.self, Endpoint("POST", "/contacts/\(id)/notes", body: client.body(["content": content])))
     }
 
-    /// `POST /contacts/{id}/lists`: idempotent.
+    /// `POST /contacts/{id}/lists`: idempotent, so repeated after a lost answer, 5xx or 429.
     public func addToList(_ id: Int, listID: Int) async throws {
-        try await client.send(Endpoint("POST", "/contacts/\(id)/lists", body: client.body(["list_id": listID])))
+        try await client.send(Endpoint("POST", "/contacts/\(id)/lists", body: client.body(["list_id": listID]), idempotent: true))
     }
 
     /// `DELETE /contacts/{id}/lists/{list_id}`.

@@ -27,14 +27,14 @@ public struct TagsAPI: Sendable {
         try await client.send(Endpoint("DELETE", "/tags/\(id)"))
     }
 
-    /// `POST /contacts/{id}/tags` with `tag_id`: idempotent.
+    /// `POST /contacts/{id}/tags` with `tag_id`: idempotent, so repeated after a lost answer, 5xx or 429.
     public func assign(tagID: Int, to contactID: Int) async throws {
-        try await client.send(Endpoint("POST", "/contacts/\(contactID)/tags", body: client.body(["tag_id": tagID])))
+        try await client.send(Endpoint("POST", "/contacts/\(contactID)/tags", body: client.body(["tag_id": tagID]), idempotent: true))
     }
 
-    /// `POST /contacts/{id}/tags` with `title`: creates the tag when no tag has that title.
+    /// `POST /contacts/{id}/tags` with `title`: creates the tag when no tag has that title; idempotent.
     public func assign(title: String, to contactID: Int) async throws {
-        try await client.send(Endpoint("POST", "/contacts/\(contactID)/tags", body: client.body(["title": title])))
+        try await client.send(Endpoint("POST", "/contacts/\(contactID)/tags", body: client.body(["title": title]), idempotent: true))
     }
 
     /// `DELETE /contacts/{id}/tags/{tag_id}`.
