@@ -1006,6 +1006,9 @@ public struct Reducer: Sendable {
             case .success(nil):
                 say(&state, description)
                 return [.loadTags, .loadContact(contactID)]
+            case .failure(let error) where error.mayHaveTakenEffect:
+                say(&state, "Tag change not confirmed (\(error)): re-reading the contact's tags", error: true)
+                return [.loadContact(contactID)]
             case .failure(let error):
                 say(&state, "Tag change failed: \(error)", error: true)
                 return [.loadContact(contactID)]
@@ -1142,6 +1145,8 @@ public struct Reducer: Sendable {
             state.detailsAskedAt = state.detailsAskedAt.filter { state.contacts[$0.key] != nil && state.notes[$0.key] != nil }
             effects += selectionEffects(&state)
         }
+        // A filter whose server search failed asks again once the server answers a poll.
+        if isPoll, case .failed = state.filter.server { effects += search(&state, state.filter.query) }
         if !isPoll || page.meta.currentPage > 1 {
             state.conversationPages = max(state.conversationPages, page.meta.currentPage)
             state.loadingMoreConversations = false

@@ -275,5 +275,8 @@ final class EffectRunnerTests {
         let effects = Reducer().reduce(&state, .tagChanged(contactID: 2, .success(nil), description: "Tagged “Callback”"))
         #expect(state.notice?.isError == false && state.notice?.text == "Tagged “Callback”")
         #expect(effects.contains(.loadContact(2)))
+        // A lost answer is not called a failure: the contact read again shows what happened.
+        let unknown = Reducer().reduce(&state, .tagChanged(contactID: 2, .failure(.outcomeUnknown(reason: "reset")), description: ""))
+        #expect(state.notice?.text.hasPrefix("Tag change not confirmed") == true && unknown.contains(.loadContact(2)))
     }
 }

@@ -115,6 +115,11 @@ struct NavigationTests {
         h.send(.searchResults(query: "Contact", .failure(.http(status: 500, message: "Server Error", fieldErrors: [:]))))
         #expect({ if case .failed = h.state.filter.server { true } else { false } }())
         #expect(h.state.visible.count == 5 && h.state.notice?.text.hasPrefix("Server search failed") == true)
+        // The next poll the server answers asks the search again.
+        let rows = h.state.conversations
+        let effects = h.send(.conversationsLoaded(Page(items: rows, meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: rows.count)),
+                                                  isPoll: true))
+        #expect(effects.contains(.searchContacts("Contact")) && h.state.filter.server == .waiting)
     }
 
     /// Space reaches unread conversations on pages of the list not yet loaded: it reads the
