@@ -102,6 +102,21 @@ public struct LineEditor: Equatable, Sendable {
         return .moved
     }
 
+    /// Moves the cursor to the start or the end of its row as `place` lays out the paragraph
+    /// (Home and End in a wrapped reply; C-a and C-e keep to the paragraph, as in a shell).
+    public mutating func moveToRowEdge(end toEnd: Bool, placing place: (ArraySlice<Character>) -> [TextLayout.Position]) -> Outcome {
+        let start = lineStart(of: cursor), end = lineEnd(of: cursor)
+        let here = place(characters[start..<end])
+        guard multiline, here.count == end - start + 1 else { return handle(toEnd ? .end : .home) }
+        let row = here[cursor - start].row
+        let onRow = here.indices.filter { here[$0].row == row }
+        guard let first = onRow.first, let last = onRow.last else { return .ignored }
+        // A wrapped row ends at its last character, where the line broke; the last row at the paragraph's end.
+        cursor = start + (toEnd ? last : first)
+        goalColumn = nil
+        return .moved
+    }
+
     /// Inserts text at the cursor (typing, or a paste), in one move however long it is.
     public mutating func insert(_ text: String) {
         let start = cursor

@@ -79,8 +79,11 @@ public struct Reducer: Sendable {
 
     /// A key in the composer or note editor: Up and Down move by the rows drawn.
     func edit(_ editor: inout LineEditor, _ key: Key, _ state: InboxState) -> LineEditor.Outcome {
-        guard key == .up || key == .down else { return editor.handle(key) }
-        return editor.moveRow(down: key == .down) { textLayout.positions($0, state) }
+        switch key {
+        case .up, .down: editor.moveRow(down: key == .down) { textLayout.positions($0, state) }
+        case .home, .end: editor.moveToRowEdge(end: key == .end) { textLayout.positions($0, state) }
+        default: editor.handle(key)
+        }
     }
 
     func handleKey(_ state: inout InboxState, _ key: Key) -> [Effect] {

@@ -148,6 +148,30 @@ struct SnapshotTests {
         }
     }
 
+    @Test func homeAndEndGoToTheEdgesOfTheRowDrawn() {
+        let reducer = Reducer(textLayout: .composer)
+        for (width, height) in [(80, 24), (140, 40)] {
+            var state = Sample.state(width: width, height: height)
+            _ = reducer.reduce(&state, .key(.char("r")))
+            _ = reducer.reduce(&state, .key(.paste((1...30).map { "word\($0)" }.joined(separator: " "))))
+            func cursor() -> (x: Int, y: Int)? { view.render(state, width: width, height: height).cursor }
+            _ = reducer.reduce(&state, .key(.ctrl("a")))  // C-a: the reply's very start
+            guard let start = cursor() else { Issue.record("no cursor at \(width)"); continue }
+            _ = reducer.reduce(&state, .key(.ctrl("e")))
+            _ = reducer.reduce(&state, .key(.up))
+            guard let middle = cursor(), middle.y > start.y else { Issue.record("\(width)×\(height): one row only"); continue }
+            _ = reducer.reduce(&state, .key(.home))
+            #expect(cursor()?.x == start.x && cursor()?.y == middle.y, "\(width)×\(height): \(String(describing: cursor()))")
+            _ = reducer.reduce(&state, .key(.end))
+            let frame = view.render(state, width: width, height: height)
+            guard let end = frame.cursor else { Issue.record("no cursor at \(width)"); continue }
+            // Just after the row's last word, and nothing drawn further on that row.
+            #expect(end.y == middle.y && frame[end.x - 1, end.y].text?.isNumber == true, "\(width)×\(height): \(end)")
+            #expect((end.x..<width).allSatisfy { [nil, " ", "│"].contains(frame[$0, end.y].text) },
+                    "\(width)×\(height): \(frame.row(end.y))")
+        }
+    }
+
     @Test func composing() throws {
         var state = Sample.state()
         let reducer = Reducer()
