@@ -241,9 +241,9 @@ public final class EffectRunner: Sendable {
                     writer?.copy("contact \(id)") { try $0.cacheContact(contact) }
                 }
             case .loadNotes(let id):
-                if let notes = await readAfterWrites(to: id, { try await client.contacts.notes(id, perPage: 100) }) {
-                    post(.notesLoaded(contactID: id, notes.items))
-                    writer?.copy("notes of \(id)") { try $0.cacheNotes(contactID: id, notes: notes.items) }
+                if let notes = await readAfterWrites(to: id, { try await client.contacts.latestNotes(id) }) {
+                    post(.notesLoaded(contactID: id, notes))
+                    writer?.copy("notes of \(id)") { try $0.cacheNotes(contactID: id, notes: notes) }
                 }
             default:
                 break

@@ -26,8 +26,8 @@ public struct SandboxOptions: Sendable {
     public var clockScale = 1.0
     /// Real seconds between simulator cycles (deliveries, campaigns, inbound).
     public var tickInterval = 1.0
-    /// Lists a contact's messages oldest first: the reference does not say which way the server
-    /// lists them, and clients must work with either.
+    /// Lists a contact's messages and notes oldest first: the reference does not say which way
+    /// the server lists them, and clients must work with either.
     public var historyOldestFirst = false
 
     /// Default options: loopback, any port, in memory, demo seed, no inbound traffic.

@@ -18,7 +18,7 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "SQLite database file, or :memory:.") var db = ":memory:"
     @Option(name: .customLong("api-key"), help: "A key clients may send (repeatable).") var apiKey: [String] = []
     @Option(help: "Starting data: demo or empty.") var seed = "demo"
-    @Flag(name: .customLong("history-oldest-first"), help: "List a contact's messages oldest first (the reference leaves the order open).")
+    @Flag(name: .customLong("history-oldest-first"), help: "List a contact's messages and notes oldest first (the reference leaves the order open).")
     var historyOldestFirst = false
     @Option(name: .customLong("seed-size"), help: "Conversations to seed (demo default 240).") var seedSize: Int?
     @Option(name: .customLong("inbound-rate"), help: "Simulated inbound messages per minute.") var inboundRate = 0.0

@@ -269,6 +269,9 @@ final class Tmux: @unchecked Sendable {
     /// so a `defer` can call it and no session outlives its test.
     func kill() {
         if serverPID > 0 { Foundation.kill(serverPID, SIGTERM) }
+        // A tmux server ended by a signal leaves its socket behind in /tmp.
+        let folder = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
+        unlink("\(folder)/tmux-\(getuid())/\(socket)")
         if let ownedFolder { Tmux.remove(home: ownedFolder) }
     }
 }

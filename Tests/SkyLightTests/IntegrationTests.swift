@@ -83,6 +83,21 @@ struct IntegrationTests {
         #expect(try await client.messages.history(contactID: contact.id, perPage: 10).items.first?.content == "message 24")
     }
 
+    /// Notes are listed in an order the reference leaves open too: past a hundred of them, the
+    /// newest come first from a server that lists oldest first as well.
+    @Test(arguments: [false, true]) func theLatestNotesAreTheNewestWhicheverWayTheServerLists(oldestFirst: Bool) async throws {
+        let (sandbox, client) = try await startSandbox(historyOldestFirst: oldestFirst)
+        defer { Task { await sandbox.stop() } }
+        let contact = try await client.contacts.create(NewContact(name: "Noted Person", type: .whatsapp, phone: "+15550043"))
+        for n in 1...130 { _ = try await client.contacts.addNote(contact.id, content: "note \(n)") }
+        let first = try await client.contacts.notes(contact.id, perPage: 100).items.first?.content
+        #expect(first == (oldestFirst ? "note 1" : "note 130"))
+        let latest = try await client.contacts.latestNotes(contact.id).compactMap(\.content)
+        #expect(latest.count == 100 && latest.first == "note 130" && latest.last == "note 31", "\(latest.prefix(3)) … \(latest.suffix(3))")
+        let ten = try await client.contacts.latestNotes(contact.id, count: 10).compactMap(\.content)
+        #expect(ten == (121...130).reversed().map { "note \($0)" })
+    }
+
     @Test func campaignLifecycle() async throws {
         let (sandbox, client) = try await startSandbox()
         defer { Task { await sandbox.stop() } }

@@ -48,11 +48,41 @@ public struct ContactsAPI: Sendable {
         try await client.data(Contact.self, Endpoint("POST", "/contacts/\(id)/blacklist"))
     }
 
-    /// `GET /contacts/{id}/notes`: the contact's notes, newest first.
+    /// `GET /contacts/{id}/notes`: one page of the contact's notes, in the server's order.
     public func notes(_ id: Int, page: Int = 1, perPage: Int? = nil) async throws -> Page<Note> {
         try await client.page(Note.self, Endpoint("GET", "/contacts/\(id)/notes", query: [
             ("page", page == 1 ? nil : String(page)), ("per_page", perPage.map { String(min($0, 100)) }),
         ]))
+    }
+
+    /// The contact's newest notes, at most `count` (up to 100), newest first, whichever way the
+    /// server lists them: the reference leaves the order open, and from a server that lists
+    /// oldest first, the newest are on its last pages.
+    ///
+    /// ```swift
+    /// let notes = try await client.contacts.latestNotes(42)  // notes[0] is the newest
+    /// ```
+    public func latestNotes(_ id: Int, count: Int = 100) async throws -> [Note] {
+        let count = max(1, min(count, 100))
+        let first = try await notes(id, perPage: count)
+        var found = first.items
+        if first.meta.lastPage > 1, let oldest = first.items.first, let newest = first.items.last, Self.listedBefore(oldest, newest) {
+            // The first page is the oldest: the newest `count` are on the last page and, when it is short, the one before it.
+            let last = try await notes(id, page: first.meta.lastPage, perPage: count)
+            found = last.items
+            if last.items.count < count, first.meta.lastPage > 2 {
+                found += try await notes(id, page: first.meta.lastPage - 1, perPage: count).items
+            } else if last.items.count < count {
+                found += first.items
+            }
+        }
+        return Array(found.sorted { Self.listedBefore($1, $0) }.prefix(count))
+    }
+
+    /// Whether `a` was written before `b`: by time, and by id (notes are numbered as they come) when the times tie.
+    static func listedBefore(_ a: Note, _ b: Note) -> Bool {
+        if let x = a.createdAt, let y = b.createdAt, x != y { return x < y }
+        return a.id < b.id
     }
 
     /// `POST /contacts/{id}/notes`.

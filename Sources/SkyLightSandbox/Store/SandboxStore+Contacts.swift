@@ -190,7 +190,8 @@ extension SandboxStore {
         try await read { db in
             _ = try Self.requireContact(db, contactID)
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notes WHERE contact_id = ?", arguments: [contactID]) ?? 0
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM notes WHERE contact_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
+            let order = self.historyOldestFirst ? "ASC" : "DESC"
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM notes WHERE contact_id = ? ORDER BY id \(order) LIMIT ? OFFSET ?",
                                         arguments: [contactID, page.perPage, page.offset])
             return (.array(rows.map(Self.noteJSON)), page.meta(total: total))
         }

@@ -8,7 +8,7 @@ public final class SandboxStore: Sendable {
     let db: any DatabaseWriter
     /// The simulated clock every timestamp comes from.
     public let clock: SandboxClock
-    /// Whether a contact's history lists oldest first (see ``SandboxOptions/historyOldestFirst``).
+    /// Whether a contact's history and notes list oldest first (see ``SandboxOptions/historyOldestFirst``).
     let historyOldestFirst: Bool
 
     /// Opens (creating if needed) the store at `path`, or an in-memory one for `":memory:"`.
