@@ -293,6 +293,11 @@ public struct Reducer: Sendable {
             return []
         case .clearFilter:
             guard state.filter.isActive else { return [] }
+            // A conversation the server's search found beyond the loaded pages stays selected:
+            // it joins the list where its time puts it, and the agent keeps their place.
+            if let id = state.selectedID, state.positions[id] == nil, let row = state.filter.serverMatches[id] {
+                state.setConversations((state.conversations + [row]).sorted(by: Conversation.listedBefore))
+            }
             state.filter = Filter()
             clampSelection(&state)
             say(&state, "Showing all conversations")

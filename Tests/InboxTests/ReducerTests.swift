@@ -89,6 +89,23 @@ struct NavigationTests {
 
     /// The server's search reaches conversations on pages the list has not loaded: they are
     /// listed after the loaded matches, read as any other, and a reply brings one to the top.
+    /// Esc after reading a conversation the search found beyond the loaded pages keeps it
+    /// selected, in the list where its time puts it, rather than jumping to the top.
+    @Test func clearingASearchKeepsAFarMatchSelected() {
+        var h = Harness()
+        h.press(.char("/"))
+        h.type("Amina")
+        let far = Contact(id: 900, name: "Amina Yusuf", type: .telegram, lastMessageAt: Harness.t0.adding(seconds: -86_400))
+        h.send(.searchResults(query: "Amina", .success(Page(items: [far], meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 1)))))
+        h.press(.enter)
+        h.loadThread(900, [Message(id: 70, contactID: 900, direction: .inbound, content: "Is my refund through?", createdAt: Harness.t0.adding(seconds: -86_400))])
+        let effects = h.press(.escape)
+        #expect(!h.state.filter.isActive && h.state.selectedID == 900, "\(h.state.selectedID.map(String.init) ?? "none")")
+        #expect(h.state.visible == [1, 2, 3, 4, 5, 900] && h.state.conversation(900)?.lastMessage == "Is my refund through?")
+        // Its thread is already on screen: nothing is fetched again for it.
+        #expect(!effects.contains { if case .loadThread(900, _) = $0 { true } else { false } }, "\(effects)")
+    }
+
     @Test func aSearchListsMatchesBeyondTheLoadedPages() {
         var h = Harness()
         h.press(.char("/"))
