@@ -25,6 +25,7 @@ public struct Notice: Equatable, Sendable {
     /// once that is done.
     public var isProgress = false
 
+    /// Creates a notice shown until `expires`.
     public init(text: String, isError: Bool, expires: Timestamp, isAboutBeingOffline: Bool = false) {
         self.text = text; self.isError = isError; self.expires = expires; self.isAboutBeingOffline = isAboutBeingOffline
     }
@@ -57,6 +58,7 @@ public enum Confirmation: Equatable, Sendable {
 
 /// A picker over tag titles with fuzzy completion.
 public struct TagPicker: Equatable, Sendable {
+    /// Whether the chosen tag is added to the contact (`t`) or removed from it (`T`).
     public enum Purpose: Equatable, Sendable { case add, remove }
     public var purpose: Purpose
     public var contactID: Int
@@ -213,6 +215,7 @@ public struct ShownScroll: Equatable, Sendable {
 /// A reply on its way: written before any network call, shown in the thread until the
 /// server's copy replaces it.
 public struct OutboxEntry: Equatable, Sendable, Identifiable {
+    /// Where the reply stands: waiting, on its way, failed, or sent with no answer back.
     public enum State: Equatable, Sendable {
         case queued
         case sending
@@ -385,6 +388,7 @@ public struct InboxState: Equatable, Sendable {
         public var activePollInterval: Double = 2
         public var idlePollInterval: Double = 20
         public var idleAfter: Double = 60
+        /// The defaults, as used when the config file says nothing.
         public init() {}
     }
 

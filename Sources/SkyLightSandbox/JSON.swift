@@ -79,6 +79,7 @@ public enum JSON: Sendable, Hashable, Decodable, ExpressibleByStringLiteral, Exp
         return Data(out)
     }
 
+    /// Appends the value as compact JSON text to `out`.
     public func write(to out: inout [UInt8]) {
         switch self {
         case .null: out.append(contentsOf: Array("null".utf8))

@@ -41,6 +41,7 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
     /// receives without a thread switch.
     public var preferredExecutor: (any TaskExecutor)? { executor }
 
+    /// Sends one request on a pooled connection and collects the whole answer.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         do {
             var headers = HTTPHeaders()
