@@ -268,8 +268,10 @@ public final class TerminalApp {
         let before = (EditorFolder.modified(path), FileManager.default.contents(atPath: path))
         let signalsBefore = skylight_ending_signals()
         screen.suspend()
+        let started = ContinuousClock.now
         let status = runInForeground("\(editor) \"$1\"", path)
         let startError = errno
+        let took = ContinuousClock.now - started
         screen.resume()
         let data = FileManager.default.contents(atPath: path)
         editorFolder.finish(contactID: contactID, cleanExit: status == 0, cutOff: skylight_ending_signals() != signalsBefore,
@@ -283,6 +285,13 @@ public final class TerminalApp {
         }
         guard let data else { return .failure(EditorFailure(message: nil)) }
         let result = EditorFolder.trimmed(String(decoding: data, as: UTF8.self))
+        // A windowed editor (code, subl, gedit) hands the file to its window and returns at once:
+        // what the agent then writes there would never come back. (Text offered back after a
+        // dropped link is often taken as it is, quickly.)
+        if status == 0, took < .seconds(1), data == before.1, offered.isEmpty {
+            return .failure(EditorFailure(message: "Editor returned at once, unchanged: a windowed one needs its wait flag "
+                                          + "in $VISUAL (code --wait, subl -w)", saved: result))
+        }
         if status == 0 { return .success(result) }
         // Ended with an error: vim's :cq, or a hang-up (the SSH link dropped) with the editor
         // open. What it had saved (a :w along the way) is kept as the draft, not thrown away.

@@ -353,6 +353,29 @@ struct TriageTests {
         }
     }
 
+    @Test func aWindowedEditorThatReturnsAtOnceIsExplained() async throws {
+        try await TerminalLock.exclusive { try await windowedEditorExclusively() }
+    }
+
+    /// An editor that opens a window and returns at once (code, subl without their wait flag):
+    /// the agent is told why nothing came back, and the draft is still in the composer.
+    func windowedEditorExclusively() async throws {
+        let setup = try await Self.setup()
+        defer { setup.tearDown() }
+        var environment = setup.environment
+        environment["EDITOR"] = setup.home + "/windowed-editor"
+        try "#!/bin/sh\nexit 0\n".write(toFile: setup.home + "/windowed-editor", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: setup.home + "/windowed-editor")
+        let tmux = try await Tmux(width: 100, height: 30, command: Tmux.binary, environment: environment)
+        defer { tmux.kill() }
+        try await tmux.wait(for: "● live", timeout: 60)
+        try await tmux.keys("r")
+        try await tmux.type("started inline")
+        try await tmux.keys("Escape", "E")
+        try await tmux.wait(for: "Editor returned at once, unchanged: a windowed one needs its wait flag")
+        try await tmux.wait(for: "› started inline")
+    }
+
     /// Types `typed` in `editor` (a script that prompts "editor>", then "unsaved>") without
     /// saving, drops the link, comes back: the inbox points to the text, `E` shows `offeredBack`,
     /// Enter takes the text into the composer, and the editor's files are gone.
