@@ -66,7 +66,7 @@ public struct ContactsAPI: Sendable {
         let count = max(1, min(count, 100))
         let first = try await notes(id, perPage: count)
         var found = first.items
-        if first.meta.lastPage > 1, let oldest = first.items.first, let newest = first.items.last, Self.listedBefore(oldest, newest) {
+        if first.meta.lastPage > 1, let oldest = first.items.first, let newest = first.items.last, Self.writtenBefore(oldest, newest) {
             // The first page is the oldest: the newest `count` are on the last page and, when it is short, the one before it.
             let last = try await notes(id, page: first.meta.lastPage, perPage: count)
             found = last.items
@@ -76,11 +76,11 @@ public struct ContactsAPI: Sendable {
                 found += first.items
             }
         }
-        return Array(found.sorted { Self.listedBefore($1, $0) }.prefix(count))
+        return Array(found.sorted { Self.writtenBefore($1, $0) }.prefix(count))
     }
 
     /// Whether `a` was written before `b`: by time, and by id (notes are numbered as they come) when the times tie.
-    static func listedBefore(_ a: Note, _ b: Note) -> Bool {
+    static func writtenBefore(_ a: Note, _ b: Note) -> Bool {
         if let x = a.createdAt, let y = b.createdAt, x != y { return x < y }
         return a.id < b.id
     }
