@@ -814,7 +814,10 @@ public struct Reducer: Sendable {
         if now >= state.nextPollAt, !state.pollInFlight {
             state.pollStartedAt = state.now
             effects.append(.loadConversations(page: 1, isPoll: true))
-            if let id = state.selectedID, (state.threads[id]?.pagesLoaded ?? 0) > 0, let load = state.threads[id]?.loadNewest(contactID: id) {
+            // The open thread is read again with each poll: for what is new, or because it never
+            // loaded (a malformed answer, a 5xx).
+            if let id = state.selectedID, let thread = state.threads[id], thread.pagesLoaded > 0 || thread.failure != nil,
+               let load = state.threads[id]?.loadNewest(contactID: id) {
                 effects.append(load)
             }
             let active = state.focused && now.seconds(since: state.lastActivity) < state.settings.idleAfter

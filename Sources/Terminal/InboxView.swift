@@ -301,7 +301,7 @@ public struct InboxView: Sendable {
             if let failure = thread.failure, !thread.loadingNewest {
                 let wrapWidth = max(8, width - 2)
                 let said = Wrap.lines("Messages not loaded: \(Sanitizer.clean(failure))", width: wrapWidth).map { ($0, StyleRole.warning) }
-                    + Wrap.lines("Asked for again when the connection returns, or when you come back to this conversation.",
+                    + Wrap.lines("Asked for again with the next refresh, or when you come back to this conversation.",
                                  width: wrapWidth).map { ($0, StyleRole.dim) }
                 for (row, (line, role)) in said.prefix(bodyHeight - 1).enumerated() {
                     frame.put(line, x: 1, y: row + 1, maxWidth: width - 2, role: role)

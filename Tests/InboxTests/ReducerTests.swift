@@ -1175,6 +1175,23 @@ struct RefresherTests {
         #expect(h.state.threads[1]?.failure == nil)
     }
 
+    /// Online, a thread that failed to load (a malformed answer, a 5xx) is asked for again with
+    /// the next poll, without the agent moving away and back.
+    @Test func aThreadThatFailedOnlineIsAskedForAgainWithTheNextPoll() {
+        var h = Harness()
+        h.state.threads[1] = ThreadState()
+        h.state.threads[1]?.loadingNewest = true
+        h.send(.threadFailed(contactID: 1, pageNumber: 1, .decoding(endpoint: "GET /contacts/1/messages", path: "", detail: "malformed JSON")))
+        #expect(h.state.connection == .live && h.state.threads[1]?.failure != nil)
+        let effects = h.send(.tick(now: h.state.nextPollAt, jitter: 0))
+        #expect(effects.contains(.loadConversations(page: 1, isPoll: true)) && effects.contains(.loadThread(contactID: 1, page: 1)), "\(effects)")
+        // Asked once: a poll while that request is out asks nothing more for it.
+        h.send(.conversationsLoaded(Page(items: h.state.conversations, meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 5)), isPoll: true))
+        #expect(!h.send(.tick(now: h.state.nextPollAt, jitter: 0)).contains(.loadThread(contactID: 1, page: 1)))
+        h.loadThread(1, [Message(id: 1, contactID: 1, direction: .inbound, content: "back")])
+        #expect(h.state.threads[1]?.failure == nil)
+    }
+
     @Test func openThreadIsRefetchedWhenItChanges() {
         var h = Harness()
         h.loadThread(1, [Message(id: 1, contactID: 1, direction: .inbound, content: "a")])

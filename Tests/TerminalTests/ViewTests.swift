@@ -297,7 +297,7 @@ struct SnapshotTests {
         state.threads[42] = ThreadState()
         state.threads[42]?.failure = "HTTP 500: Server Error \u{1B}[2J"
         let text = view.render(state, width: 80, height: 24).text
-        #expect(text.contains("Messages not loaded: HTTP 500: Server") && text.contains("Asked for again when the"))
+        #expect(text.contains("Messages not loaded: HTTP 500: Server") && text.contains("Asked for again with the next"))
         #expect(!text.contains("Loading messages") && !text.contains("\u{1B}"))
     }
 
