@@ -33,7 +33,7 @@ public final class TerminalApp {
                 editorFolder: EditorFolder, logger: Logger, makeRunner: @escaping @Sendable (@escaping @Sendable (Action) -> Void) -> EffectRunner) {
         self.state = state; self.reducer = reducer; self.theme = theme; self.themes = themes; self.colors = colors
         self.editorFolder = editorFolder; self.logger = logger; self.makeRunner = makeRunner; self.startup = startup
-        self.view = InboxView(time: TimeFormat(offset: TimeZone.current.secondsFromGMT()), reducer: reducer)
+        self.view = InboxView(time: TimeFormat(zone: .current), reducer: reducer)
     }
 
     /// Results of background work, handed to the main loop through a pipe.

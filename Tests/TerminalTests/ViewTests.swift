@@ -623,4 +623,20 @@ struct WrapTests {
         #expect(f.relative(now.adding(seconds: -86_400 * 30), now: now) == "Feb 2")
         #expect(f.clock(now) == "12:00" && f.day(now) == "Wed 4 Mar 2026")
     }
+
+    /// Each time is shown at the offset of its own moment: in November, a July message in
+    /// Berlin is at its summer hour, and the night of the change counts 02:59, then 02:00.
+    @Test func timesFollowDaylightSavingTime() throws {
+        let berlin = try #require(TimeZone(identifier: "Europe/Berlin"))
+        func at(_ text: String) throws -> Timestamp { try #require(Timestamp(text)) }
+        let now = try at("2026-11-04T12:00:00.000000Z")
+        let f = TimeFormat(zone: berlin, around: Date(timeIntervalSince1970: Double(now.epochSeconds)))
+        #expect(f.clock(now) == "13:00")
+        #expect(try f.clock(at("2026-07-01T12:00:00.000000Z")) == "14:00")
+        #expect(try f.clock(at("2026-10-25T00:59:00.000000Z")) == "02:59" && f.clock(at("2026-10-25T01:00:00.000000Z")) == "02:00")
+        // A summer day starts at 22:00 UTC.
+        #expect(try f.dayNumber(at("2026-06-30T21:59:00.000000Z")) != f.dayNumber(at("2026-06-30T22:00:00.000000Z")))
+        #expect(try f.day(at("2026-06-30T22:30:00.000000Z")) == "Wed 1 Jul 2026")
+        #expect(try f.relative(at("2026-07-31T22:30:00.000000Z"), now: now) == "Aug 1")
+    }
 }
