@@ -142,6 +142,17 @@ struct RetryTests {
         #expect(transport.requests.allSatisfy { $0.method == "POST" && $0.url.hasSuffix("/contacts/1/tags") })
     }
 
+    @Test func aGetWhoseAnswerWasCutShortIsRepeated() async throws {
+        let cut = ScriptedTransport.Step.respond(HTTPResponse(status: 200, body: Data(#"{"success":true,"data":{"id":1,"na"#.utf8)))
+        let transport = ScriptedTransport([cut, .respond(Self.ok)])
+        #expect(try await client(transport, retry: fast).contacts.get(1).id == 1)
+        #expect(transport.requests.count == 2)
+        // A note's answer cut short may mean it was saved: not repeated.
+        let notes = ScriptedTransport([cut, .respond(Self.ok)])
+        let error = await #expect(throws: SkyLightError.self) { _ = try await client(notes, retry: fast).contacts.addNote(1, content: "x") }
+        #expect(error?.mayHaveTakenEffect == true && notes.requests.count == 1)
+    }
+
     @Test func postIsRepeatedWhenItNeverLeft() async throws {
         let transport = ScriptedTransport([.fail(.cannotConnect("refused")), .fail(.cannotConnect("refused")), .respond(Self.ok)])
         _ = try await client(transport, retry: fast).messages.send(contactID: 1, message: "hi")

@@ -2,8 +2,9 @@
 ///
 /// Idempotent requests (GET, PUT, DELETE, and the POSTs the API documents as idempotent:
 /// assigning a tag, adding to a list) are repeated on connect failures, lost answers, 5xx and
-/// 429. Any other POST (send, blacklist toggle, note, create, start…) is repeated only when it
-/// provably never left: repeating a send or a toggle after an unknown outcome does harm.
+/// 429, and when their answer was cut short. Any other POST (send, blacklist toggle, note,
+/// create, start…) is repeated only when it provably never left: repeating a send or a toggle
+/// after an unknown outcome does harm.
 public struct RetryPolicy: Sendable, Hashable {
     /// Attempts in all, the first included. `1` disables retries.
     public var maxAttempts: Int
@@ -35,6 +36,9 @@ public struct RetryPolicy: Sendable, Hashable {
         case .cannotConnect: return true
         case .outcomeUnknown, .rateLimited: return idempotent
         case .http(let status, _, _): return idempotent && (500...599).contains(status)
+        // Only an answer cut short is found before the retries end; a body that does not match
+        // its type is found after them, and would not decode the second time either.
+        case .decoding: return idempotent
         default: return false
         }
     }

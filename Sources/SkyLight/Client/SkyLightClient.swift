@@ -188,6 +188,11 @@ extension SkyLightClient {
     /// Maps one response to success or the error it stands for.
     static func check(_ response: HTTPResponse, endpoint: Endpoint) -> Result<HTTPResponse, SkyLightError> {
         let status = response.status
+        // A body cut short (a proxy or a server failing mid-answer) is found here, where an
+        // idempotent request can still be repeated; other bodies are decoded once, later.
+        if (200...299).contains(status), cutShort(response.body) {
+            return .failure(.decoding(endpoint: endpoint.description, path: "", detail: "malformed JSON: the answer was cut short"))
+        }
         // Most answers are 2xx with `success: true`: decode the body only once, as the endpoint's type.
         if (200...299).contains(status), !declaresFailure(response.body) { return .success(response) }
         let errorBody = try? JSONDecoder().decode(ErrorBody.self, from: response.body)
@@ -213,6 +218,17 @@ extension SkyLightClient {
     }
 
     /// Whether a body's top level says `"success": false` (a byte scan, no decoding).
+    /// Whether a JSON body stops before its end: it opens with `{` or `[` and does not close
+    /// with the matching bracket (whitespace aside).
+    static func cutShort(_ body: Data) -> Bool {
+        let whitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+        guard let first = body.first(where: { !whitespace.contains($0) }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
+            return false
+        }
+        let last = body.last(where: { !whitespace.contains($0) })
+        return last != (first == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+    }
+
     static func declaresFailure(_ body: Data) -> Bool {
         body.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
             let bytes = raw.bindMemory(to: UInt8.self)
