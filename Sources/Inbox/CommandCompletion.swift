@@ -6,7 +6,7 @@
 ///     :untag v<Tab>   → :untag VIP      (the selected contact's tags)
 public enum CommandCompletion {
     /// The commands the line understands, by their full names, and whether each takes an argument.
-    static let commands = ["channel": true, "help": false, "note": true, "quit": false, "reload": false, "search": true,
+    static let commands = ["channel": true, "help": false, "messages": false, "note": true, "quit": false, "reload": false, "search": true,
                            "sidebar": false, "tag": true, "theme": true, "unread": false, "untag": true]
 
     /// The words that could stand for the last word of `line`, best first.

@@ -79,6 +79,8 @@ public enum Mode: Equatable, Sendable {
     case tagPicker(TagPicker)
     case confirm(Confirmation)
     case help(scroll: Int)
+    /// What the status bar said lately, newest first (`:messages`), scrolled by `scroll` lines.
+    case messages(scroll: Int)
 }
 
 /// The conversation filters.
@@ -336,6 +338,9 @@ public struct InboxState: Equatable, Sendable {
     public var connection = ConnectionState.connecting
     public var lastSync: Timestamp?
     public var notice: Notice?
+    /// What the status bar said, oldest first: the last ``Said/kept``, for `:messages`, where a
+    /// notice cut to the terminal's width is read whole.
+    public var said: [Said] = []
     /// A standing problem the agent must keep in mind (no local cache): in the status bar for
     /// as long as it lasts.
     public var warning: String?
@@ -453,4 +458,13 @@ public struct InboxState: Equatable, Sendable {
         conversations = rows
         refilter()
     }
+}
+
+/// A notice as the status bar showed it, and when.
+public struct Said: Equatable, Sendable {
+    /// How many notices `:messages` keeps.
+    public static let kept = 50
+    public var at: Timestamp
+    public var text: String
+    public var isError: Bool
 }

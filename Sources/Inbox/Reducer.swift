@@ -217,6 +217,13 @@ public struct Reducer: Sendable {
             default: state.mode = .normal
             }
             return []
+        case .messages(let scroll):
+            switch key {
+            case .char("j"), .down: state.mode = .messages(scroll: scroll + 1)
+            case .char("k"), .up: state.mode = .messages(scroll: max(0, scroll - 1))
+            default: state.mode = .normal
+            }
+            return []
         }
     }
 
@@ -226,7 +233,7 @@ public struct Reducer: Sendable {
         case .normal: keyMap.command(for: key) != nil
         // Words (readline's M-b, M-f, M-d, M-Backspace) and a new line.
         case .compose, .note, .search, .command, .tagPicker: [.alt("\u{7F}"), .alt("b"), .alt("f"), .alt("d"), .altEnter].contains(key)
-        case .confirm, .help: false
+        case .confirm, .help, .messages: false
         }
     }
 
@@ -794,6 +801,9 @@ public struct Reducer: Sendable {
             return selectionEffects(&state)
         case "sidebar": return run(.toggleSidebar, &state)
         case "help": return run(.help, &state)
+        case "messages", "mes":
+            state.mode = .messages(scroll: 0)
+            return []
         case "reload", "sync":
             state.nextPollAt = state.now
             return [.loadTags]
@@ -1310,6 +1320,8 @@ public struct Reducer: Sendable {
 
     func say(_ state: inout InboxState, _ text: String, error: Bool = false) {
         state.notice = Notice(text: text, isError: error, expires: state.now.adding(seconds: error ? 8 : 4))
+        if state.said.last?.text != text { state.said.append(Said(at: state.now, text: text, isError: error)) }
+        if state.said.count > Said.kept { state.said.removeFirst(state.said.count - Said.kept) }
     }
 
     /// Says what being offline stops; it lasts until the server answers, not its full time.

@@ -617,8 +617,19 @@ public struct InboxView: Sendable {
             let keyWidth = min(18, entries.map { TextWidth.width(of: $0.keys) }.max() ?? 8)
             var body = entries.map { Frame.truncate($0.keys, to: keyWidth).padding(toLength: keyWidth, withPad: " ", startingAt: 0) + "  " + $0.summary }
             body += ["", "Typing: Enter send/accept · C-j or M-Enter new line · Esc cancel (drafts are kept)",
-                     "Commands: :theme NAME · :tag TITLE · :untag TITLE · :note TEXT · :channel NAME · :q"]
+                     "Commands: :theme NAME · :tag TITLE · :untag TITLE · :note TEXT · :channel NAME · :messages · :q"]
             box(title: "Keys", lines: Array(body.dropFirst(min(scroll, max(0, body.count - 5)))), footer: "j/k scroll · any other key closes", &frame)
+        case .messages(let scroll):
+            // Whole, wrapped to the box: the status bar cuts a long one to the terminal's width.
+            let width = max(20, frame.width - 10)
+            var body: [String] = []
+            for said in state.said.reversed() {
+                let lines = Wrap.lines(Sanitizer.clean(said.text), width: width - 7)
+                body += lines.enumerated().map { ($0 == 0 ? time.clock(said.at) + (said.isError ? " ✗ " : "   ") : "       ") + $1 }
+            }
+            if body.isEmpty { body = ["Nothing said yet"] }
+            box(title: "Messages, newest first", lines: Array(body.dropFirst(min(scroll, max(0, body.count - 5)))),
+                footer: "j/k scroll · any other key closes", &frame)
         case .confirm(let confirmation):
             box(title: "Confirm", lines: Wrap.lines(Sanitizer.clean(confirmation.question), width: 52) + ["", "y  yes        n / Esc  no"],
                 footer: nil, &frame, role: .overlay)

@@ -89,6 +89,20 @@ struct NavigationTests {
 
     /// The server's search reaches conversations on pages the list has not loaded: they are
     /// listed after the loaded matches, read as any other, and a reply brings one to the top.
+    /// The status bar's notices are kept, newest last and at most ``Said/kept``, for `:messages`.
+    @Test func noticesAreKeptForMessages() {
+        var h = Harness()
+        for n in 0..<60 { h.press(.char(":")); h.type("nosuch\(n)"); h.press(.enter) }
+        #expect(h.state.said.count == Said.kept && h.state.said.last?.text == "Unknown command :nosuch59 (try :help)")
+        #expect(h.state.said.allSatisfy(\.isError) && h.state.said.first?.text == "Unknown command :nosuch10 (try :help)")
+        h.press(.char(":")); h.type("mes"); h.press(.enter)
+        #expect(h.state.mode == .messages(scroll: 0))
+        h.press(.char("j"), .char("j"), .char("k"))
+        #expect(h.state.mode == .messages(scroll: 1))
+        h.press(.escape)
+        #expect(h.state.mode == .normal)
+    }
+
     /// Esc after reading a conversation the search found beyond the loaded pages keeps it
     /// selected, in the list where its time puts it, rather than jumping to the top.
     @Test func clearingASearchKeepsAFarMatchSelected() {

@@ -206,6 +206,23 @@ struct SnapshotTests {
         #expect(text.contains("⚠ this contact is blacklisted"))
     }
 
+    /// `:messages` shows what the status bar said, whole: a long notice is cut there at 80 columns.
+    @Test func messagesShowALongNoticeWhole() {
+        var state = Sample.state()
+        let reducer = Reducer()
+        let reason = "the server closed the connection before answering"
+        _ = reducer.reduce(&state, .tagChanged(contactID: 42, .failure(.outcomeUnknown(reason: reason)), description: ""))
+        let status = view.render(state, width: 80, height: 24).row(23)
+        #expect(status.contains("Tag change not confirmed") && !status.contains("answering"), "\(status)")
+        for key in [Key.char(":")] + "messages".map({ Key.char($0) }) + [.enter] { _ = reducer.reduce(&state, .key(key)) }
+        #expect(state.mode == .messages(scroll: 0))
+        let frame = view.render(state, width: 80, height: 24)
+        let text = (0..<24).map { frame.row($0) }.joined(separator: "\n")
+        #expect(text.contains("Messages, newest first") && text.contains("12:00 ✗ Tag change not confirmed") && text.contains("answering"), "\(text)")
+        _ = reducer.reduce(&state, .key(.char("x")))
+        #expect(state.mode == .normal)
+    }
+
     @Test func help() throws {
         var state = Sample.state()
         _ = Reducer().reduce(&state, .key(.char("?")))
