@@ -156,7 +156,7 @@ public final class EffectRunner: Sendable {
                         else { try await client.tags.assign(title: title, to: contactID) }
                     }
                 } catch {
-                    return post(.tagChanged(contactID: contactID, .failure(Self.sdkError(error)), description: ""))
+                    return await settleTagChange(contactID, title: title, shouldHave: true, failure: Self.sdkError(error), description: "Tagged “\(title)”")
                 }
                 // The tag is on: a failed read-back must not report the change as failed.
                 post(.tagChanged(contactID: contactID, .success(try? await client.contacts.get(contactID)), description: "Tagged “\(title)”"))
@@ -166,7 +166,8 @@ public final class EffectRunner: Sendable {
                 do {
                     try await writeEnds(to: contactID) { try await client.tags.unassign(tagID: tagID, from: contactID) }
                 } catch {
-                    return post(.tagChanged(contactID: contactID, .failure(Self.sdkError(error)), description: ""))
+                    return await settleTagChange(contactID, title: title, shouldHave: false, failure: Self.sdkError(error),
+                                                 description: "Removed tag “\(title)”")
                 }
                 post(.tagChanged(contactID: contactID, .success(try? await client.contacts.get(contactID)), description: "Removed tag “\(title)”"))
             }
@@ -249,6 +250,17 @@ public final class EffectRunner: Sendable {
                 break
             }
         }
+    }
+
+    /// After a tag change that failed in a way that may have taken effect (no answer, a 5xx), the
+    /// contact read back says whether it did: the agent hears the outcome, not "not confirmed",
+    /// even where no sidebar shows the tags.
+    func settleTagChange(_ contactID: Int, title: String, shouldHave: Bool, failure: SkyLightError, description: String) async {
+        if failure.mayHaveTakenEffect, let contact = try? await client.contacts.get(contactID),
+           (contact.tags ?? []).contains(where: { $0.caseInsensitiveCompare(title) == .orderedSame }) == shouldHave {
+            return post(.tagChanged(contactID: contactID, .success(contact), description: description))
+        }
+        post(.tagChanged(contactID: contactID, .failure(failure), description: ""))
     }
 
     /// Runs a write to a contact and counts it as ended, whatever its outcome (a failure may have

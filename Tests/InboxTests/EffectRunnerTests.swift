@@ -257,6 +257,26 @@ final class EffectRunnerTests {
         #expect(contact?.tags?.contains("Brand New Tag") == true)
     }
 
+    /// Every answer to the tag change is lost (the work done each time): the contact read back
+    /// shows the tag on, and that is what the agent hears.
+    @Test func aTagChangeWhoseAnswersWereLostIsSettledByReadingTheContact() async throws {
+        let (sandbox, client, runner, collector, _) = try await start()
+        defer { Task { await sandbox.stop() } }
+        var lost = FaultRule()
+        lost.route = "/api/v1/contacts/2/tags*"
+        lost.dropRate = 1
+        sandbox.faults.set([lost])
+        runner.run(.assignTag(contactID: 2, tagID: nil, title: "Callback"))
+        let added = await collector.wait { if case .tagChanged(2, let r, let d) = $0, d == "Tagged “Callback”" { r } else { nil } }
+        #expect(try added?.get()?.tags?.contains("Callback") == true, "\(String(describing: added))")
+        let tagID = try #require(try await client.tags.list().first { $0.title == "Callback" }?.id)
+        runner.run(.unassignTag(contactID: 2, tagID: tagID, title: "Callback"))
+        let removed = await collector.wait { if case .tagChanged(2, let r, let d) = $0, d == "Removed tag “Callback”" { r } else { nil } }
+        #expect(try removed?.get()?.tags?.contains("Callback") == false, "\(String(describing: removed))")
+        sandbox.faults.set([])
+        #expect(try await client.contacts.get(2).tags?.contains("Callback") == false)
+    }
+
     @Test func aTagThatWentOnIsReportedAsDoneWhenTheReadBackFails() async throws {
         let (sandbox, client, runner, collector, _) = try await start()
         defer { Task { await sandbox.stop() } }
