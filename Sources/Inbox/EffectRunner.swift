@@ -145,7 +145,13 @@ public final class EffectRunner: Sendable {
                     let result = try await writeEnds(to: contactID) { try await client.contacts.toggleBlacklist(contactID) }
                     post(.blacklistFinished(contactID: contactID, expected: expected, .success(result)))
                 } catch {
-                    post(.blacklistFinished(contactID: contactID, expected: expected, .failure(Self.sdkError(error))))
+                    // Without an answer, the contact read back tells whether the toggle happened
+                    // (read only: toggled again, it could be undone).
+                    let failure = Self.sdkError(error)
+                    if failure.mayHaveTakenEffect, let contact = try? await client.contacts.get(contactID), contact.blacklisted == expected {
+                        return post(.blacklistFinished(contactID: contactID, expected: expected, .success(contact)))
+                    }
+                    post(.blacklistFinished(contactID: contactID, expected: expected, .failure(failure)))
                 }
             }
         case .assignTag(let contactID, let tagID, let title):

@@ -257,6 +257,24 @@ final class EffectRunnerTests {
         #expect(contact?.tags?.contains("Brand New Tag") == true)
     }
 
+    /// The blacklist toggle's answer is lost after it took effect: the contact read back says so,
+    /// and the toggle is not sent again (a second one would undo it).
+    @Test func aBlacklistToggleWhoseAnswerWasLostIsSettledByReadingTheContact() async throws {
+        let (sandbox, client, runner, collector, _) = try await start()
+        defer { Task { await sandbox.stop() } }
+        var lost = FaultRule()
+        lost.route = "/api/v1/contacts/3/blacklist"
+        lost.dropRate = 1
+        sandbox.faults.set([lost])
+        let before = sandbox.faults.requestCount
+        runner.run(.toggleBlacklist(contactID: 3, expected: true))
+        let result = await collector.wait { if case .blacklistFinished(3, _, let r) = $0 { r } else { nil } }
+        #expect(try result?.get().blacklisted == true, "\(String(describing: result))")
+        #expect(sandbox.faults.requestCount - before == 3, "a read, one toggle, a read back")
+        sandbox.faults.set([])
+        #expect(try await client.contacts.get(3).blacklisted == true)
+    }
+
     /// Every answer to the tag change is lost (the work done each time): the contact read back
     /// shows the tag on, and that is what the agent hears.
     @Test func aTagChangeWhoseAnswersWereLostIsSettledByReadingTheContact() async throws {
