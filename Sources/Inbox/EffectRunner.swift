@@ -145,37 +145,20 @@ public final class EffectRunner: Sendable {
                     let result = try await writeEnds(to: contactID) { try await client.contacts.toggleBlacklist(contactID) }
                     post(.blacklistFinished(contactID: contactID, expected: expected, .success(result)))
                 } catch {
-                    // Without an answer, the contact read back tells whether the toggle happened
-                    // (read only: toggled again, it could be undone).
+                    // Without an answer, the contact read back tells whether the toggle happened.
                     let failure = Self.sdkError(error)
-                    if failure.mayHaveTakenEffect, let contact = try? await client.contacts.get(contactID), contact.blacklisted == expected {
-                        return post(.blacklistFinished(contactID: contactID, expected: expected, .success(contact)))
-                    }
-                    post(.blacklistFinished(contactID: contactID, expected: expected, .failure(failure)))
+                    let done = await readBack(contactID, after: failure) { $0.blacklisted == expected }
+                    post(.blacklistFinished(contactID: contactID, expected: expected, done.map { .success($0) } ?? .failure(failure)))
                 }
             }
         case .assignTag(let contactID, let tagID, let title):
-            request { [self] in
-                do {
-                    try await writeEnds(to: contactID) {
-                        if let tagID { try await client.tags.assign(tagID: tagID, to: contactID) }
-                        else { try await client.tags.assign(title: title, to: contactID) }
-                    }
-                } catch {
-                    return await settleTagChange(contactID, title: title, shouldHave: true, failure: Self.sdkError(error), description: "Tagged “\(title)”")
-                }
-                // The tag is on: a failed read-back must not report the change as failed.
-                post(.tagChanged(contactID: contactID, .success(try? await client.contacts.get(contactID)), description: "Tagged “\(title)”"))
+            changeTag(contactID, title: title, on: true, description: "Tagged “\(title)”") { [client] in
+                if let tagID { try await client.tags.assign(tagID: tagID, to: contactID) }
+                else { try await client.tags.assign(title: title, to: contactID) }
             }
         case .unassignTag(let contactID, let tagID, let title):
-            request { [self] in
-                do {
-                    try await writeEnds(to: contactID) { try await client.tags.unassign(tagID: tagID, from: contactID) }
-                } catch {
-                    return await settleTagChange(contactID, title: title, shouldHave: false, failure: Self.sdkError(error),
-                                                 description: "Removed tag “\(title)”")
-                }
-                post(.tagChanged(contactID: contactID, .success(try? await client.contacts.get(contactID)), description: "Removed tag “\(title)”"))
+            changeTag(contactID, title: title, on: false, description: "Removed tag “\(title)”") { [client] in
+                try await client.tags.unassign(tagID: tagID, from: contactID)
             }
         case .addNote(let contactID, let text):
             request { [self] in
@@ -258,15 +241,32 @@ public final class EffectRunner: Sendable {
         }
     }
 
-    /// After a tag change that failed in a way that may have taken effect (no answer, a 5xx), the
-    /// contact read back says whether it did: the agent hears the outcome, not "not confirmed",
-    /// even where no sidebar shows the tags.
-    func settleTagChange(_ contactID: Int, title: String, shouldHave: Bool, failure: SkyLightError, description: String) async {
-        if failure.mayHaveTakenEffect, let contact = try? await client.contacts.get(contactID),
-           (contact.tags ?? []).contains(where: { $0.caseInsensitiveCompare(title) == .orderedSame }) == shouldHave {
-            return post(.tagChanged(contactID: contactID, .success(contact), description: description))
+    /// Adds (`on`) or removes a tag, then reports the contact as read back. A failure that may
+    /// have taken effect (no answer, a 5xx) is settled by that read: the agent hears the outcome,
+    /// not "not confirmed", even where no sidebar shows the tags.
+    func changeTag(_ contactID: Int, title: String, on: Bool, description: String,
+                   _ write: @escaping @Sendable () async throws -> Void) {
+        request { [self] in
+            do {
+                try await writeEnds(to: contactID, write)
+            } catch {
+                let failure = Self.sdkError(error)
+                let done = await readBack(contactID, after: failure) { contact in
+                    (contact.tags ?? []).contains { $0.caseInsensitiveCompare(title) == .orderedSame } == on
+                }
+                return post(.tagChanged(contactID: contactID, done.map { .success($0) } ?? .failure(failure), description: done == nil ? "" : description))
+            }
+            // The change is made: a failed read-back must not report it as failed.
+            post(.tagChanged(contactID: contactID, .success(try? await client.contacts.get(contactID)), description: description))
         }
-        post(.tagChanged(contactID: contactID, .failure(failure), description: ""))
+    }
+
+    /// After a write that failed but may have taken effect, the contact read back when it shows
+    /// the write done (`done`); nil when it does not, or cannot be read. Only read: a toggle
+    /// repeated could undo what the lost one did.
+    func readBack(_ contactID: Int, after failure: SkyLightError, done: (Contact) -> Bool) async -> Contact? {
+        guard failure.mayHaveTakenEffect, let contact = try? await client.contacts.get(contactID), done(contact) else { return nil }
+        return contact
     }
 
     /// Runs a write to a contact and counts it as ended, whatever its outcome (a failure may have

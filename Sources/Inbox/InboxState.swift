@@ -81,6 +81,15 @@ public enum Mode: Equatable, Sendable {
     case help(scroll: Int)
     /// What the status bar said lately, newest first (`:messages`), scrolled by `scroll` lines.
     case messages(scroll: Int)
+
+    /// The same overlay (`?` or `:messages`) scrolled to `scroll` lines; any other mode as it is.
+    func scrolled(to scroll: Int) -> Mode {
+        switch self {
+        case .help: .help(scroll: scroll)
+        case .messages: .messages(scroll: scroll)
+        default: self
+        }
+    }
 }
 
 /// The conversation filters.

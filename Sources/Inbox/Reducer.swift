@@ -210,17 +210,10 @@ public struct Reducer: Sendable {
             return handlePicker(&state, &picker, key)
         case .confirm(let confirmation):
             return handleConfirm(&state, confirmation, key)
-        case .help(let scroll):
+        case .help(let scroll), .messages(let scroll):
             switch key {
-            case .char("j"), .down: state.mode = .help(scroll: scroll + 1)
-            case .char("k"), .up: state.mode = .help(scroll: max(0, scroll - 1))
-            default: state.mode = .normal
-            }
-            return []
-        case .messages(let scroll):
-            switch key {
-            case .char("j"), .down: state.mode = .messages(scroll: scroll + 1)
-            case .char("k"), .up: state.mode = .messages(scroll: max(0, scroll - 1))
+            case .char("j"), .down: state.mode = state.mode.scrolled(to: scroll + 1)
+            case .char("k"), .up: state.mode = state.mode.scrolled(to: max(0, scroll - 1))
             default: state.mode = .normal
             }
             return []
