@@ -75,6 +75,9 @@ public enum Effect: Equatable, Sendable {
     case removeOutbox(id: String)
     case saveReadMark(contactID: Int, at: Timestamp?)
     case cacheConversations([Conversation])
+    /// Drops what the cache holds of a contact the server deleted (its row, thread, details and
+    /// read mark); its draft stays.
+    case forgetContact(Int)
     case openEditor(contactID: Int, text: String)
     case applyTheme(String)
     case bell

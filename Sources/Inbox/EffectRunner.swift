@@ -207,6 +207,8 @@ public final class EffectRunner: Sendable {
             writer?.write("read mark for contact \(contactID)") { try $0.saveReadMark(contactID: contactID, at: at) }
         case .cacheConversations(let rows):
             writer?.copy("conversations") { try $0.cacheConversations(rows) }
+        case .forgetContact(let id):
+            writer?.copy("removal of deleted contact \(id)") { try $0.forgetContact(id) }
         case .openEditor, .applyTheme, .bell, .notify, .redraw, .suspend:
             break
         }

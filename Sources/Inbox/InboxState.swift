@@ -313,6 +313,9 @@ public struct InboxState: Equatable, Sendable {
     /// as a neighbour has none. Kept apart from the threads, whose drawings it must not change.
     public var lastSelected: [Int: Int] = [:]
     public var contacts: [Int: Contact] = [:]
+    /// Contacts the server no longer has (a colleague or a script deleted them): the selected
+    /// one stays listed, marked, until the agent moves on; the others leave the list at once.
+    public var deleted: Set<Int> = []
     public var notes: [Int: [Note]] = [:]
     /// When each contact's details (contact and notes) were last asked for; those on screen
     /// from the cache were never asked for in this session.

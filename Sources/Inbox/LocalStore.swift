@@ -241,6 +241,16 @@ public final class LocalStore: Sendable {
         }
     }
 
+    /// Drops a deleted contact's conversation row, thread, details, notes and read mark. Its
+    /// draft stays: text the agent wrote is never thrown away by the cache.
+    public func forgetContact(_ contactID: Int) throws {
+        try db.write { db in
+            for table in ["conversations", "threads", "contacts", "notes", "read_marks"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE contact_id = ?", arguments: [contactID])
+            }
+        }
+    }
+
     /// The cached conversation list, newest first.
     public func conversations() throws -> [Conversation] {
         try db.read { db in

@@ -22,7 +22,8 @@ public struct Reducer: Sendable {
     /// Applies an action.
     public func reduce(_ state: inout InboxState, _ action: Action) -> [Effect] {
         let unsavedNotes = state.unsavedNotes
-        let effects = apply(&state, action)
+        var effects = apply(&state, action)
+        if !state.deleted.isEmpty { effects += letGoOfDeleted(&state) }
         // Notes reach the cache as they change (the runner waits for a pause in typing), not
         // only when the inbox closes: a kill or a crash loses none.
         let now = state.unsavedNotes
@@ -231,6 +232,10 @@ public struct Reducer: Sendable {
     }
 
     func run(_ command: Command, _ state: inout InboxState) -> [Effect] {
+        if Self.needsTheContact.contains(command), let id = state.selectedID, state.deleted.contains(id) {
+            sayDeleted(&state, id)
+            return []
+        }
         switch command {
         case .moveDown, .moveUp:
             let step = command == .moveDown ? 1 : -1
@@ -775,9 +780,11 @@ public struct Reducer: Sendable {
             return [.applyTheme(argument)]
         case "tag", "untag":
             guard let id = state.selectedID, !argument.isEmpty else { say(&state, "Usage: :\(name) TITLE", error: true); return [] }
+            if state.deleted.contains(id) { sayDeleted(&state, id); return [] }
             return applyTag(&state, contactID: id, title: argument, remove: name == "untag", exactTyped: argument)
         case "note":
             guard let id = state.selectedID, !argument.isEmpty else { say(&state, "Usage: :note TEXT", error: true); return [] }
+            if state.deleted.contains(id) { sayDeleted(&state, id); return [] }
             return sendNote(&state, contactID: id, text: argument)
         case "search":
             return search(&state, argument)
@@ -819,13 +826,13 @@ public struct Reducer: Sendable {
             effects.append(.loadConversations(page: 1, isPoll: true))
             // The open thread is read again with each poll: for what is new, or because it never
             // loaded (a malformed answer, a 5xx).
-            if let id = state.selectedID, let thread = state.threads[id], thread.pagesLoaded > 0 || thread.failure != nil,
+            if let id = state.selectedID, !state.deleted.contains(id), let thread = state.threads[id], thread.pagesLoaded > 0 || thread.failure != nil,
                let load = state.threads[id]?.loadNewest(contactID: id) {
                 effects.append(load)
             }
             let active = state.focused && now.seconds(since: state.lastActivity) < state.settings.idleAfter
             // The open conversation's sidebar stays current while the agent works on it.
-            if active, let id = state.selectedID, shouldAskDetails(state, id) { effects += askDetails(&state, id) }
+            if active, let id = state.selectedID, !state.deleted.contains(id), shouldAskDetails(state, id) { effects += askDetails(&state, id) }
             state.pollInterval = active ? state.settings.activePollInterval
                 : state.settings.idlePollInterval * (0.75 + 0.75 * jitter)
             if case .retrying = state.connection {} else if case .offline = state.connection {} else {
@@ -919,6 +926,8 @@ public struct Reducer: Sendable {
             }
             return effects
         case .threadFailed(let contactID, let number, let error):
+            // A 404 for one contact while the server answers the list: the contact is gone.
+            if error.status == 404, number == 1, case .live = state.connection { return contactDeleted(&state, contactID) }
             if state.followingThreadTop == contactID { state.followingThreadTop = nil }
             if number == 1 { state.threads[contactID]?.loadingNewest = false } else { state.threads[contactID]?.loadingOlder = false }
             state.threads[contactID]?.failure = error.description
@@ -1098,6 +1107,9 @@ public struct Reducer: Sendable {
     }
 
     func conversationsLoaded(_ state: inout InboxState, _ page: Page<Conversation>, isPoll: Bool) -> [Effect] {
+        var page = page
+        // A list a replica or cache served before the deletion reached it does not bring a deleted contact back.
+        if !state.deleted.isEmpty { page.items.removeAll { state.deleted.contains($0.contactID) } }
         if isPoll || page.meta.currentPage == 1 { state.pollStartedAt = nil }
         let reconnected = switch state.connection { case .retrying, .offline: true; case .connecting, .live: false }
         if case .live = state.connection {} else {
@@ -1296,6 +1308,58 @@ public struct Reducer: Sendable {
 
     static func shortened(_ text: String, to characters: Int) -> String {
         text.count > characters ? text.prefix(characters - 1) + "…" : text
+    }
+
+    // MARK: Deleted contacts
+
+    /// The commands that write to the selected contact, or reply to it.
+    static let needsTheContact: Set<Command> = [.reply, .replyInEditor, .tag, .untag, .blacklist, .note, .resend]
+
+    /// The server no longer has this contact (a colleague or a script deleted it). The open
+    /// conversation stays, marked, so the agent sees why it fails; any other leaves the list.
+    func contactDeleted(_ state: inout InboxState, _ id: Int) -> [Effect] {
+        state.threads[id]?.loadingNewest = false
+        state.threads[id]?.failure = "the contact was deleted on the server"
+        guard state.deleted.insert(id).inserted else { return [] }
+        if id == state.selectedID {
+            let name = Self.shortened(knownName(state, id) ?? "contact \(id)", to: 24)
+            say(&state, "\(name) was deleted on the server: the conversation leaves the list when you move on", error: true)
+        }
+        return []
+    }
+
+    func sayDeleted(_ state: inout InboxState, _ id: Int) {
+        let name = Self.shortened(knownName(state, id) ?? "contact \(id)", to: 24)
+        say(&state, "\(name) was deleted on the server: nothing can be sent to it or changed", error: true)
+    }
+
+    /// Takes deleted contacts other than the selected one out of the list, the memory and the
+    /// cache. A reply draft to one is said whole (`:messages` keeps it), so no text is lost.
+    func letGoOfDeleted(_ state: inout InboxState) -> [Effect] {
+        let leaving = state.deleted.filter { id in
+            id != state.selectedID && (state.conversation(id) != nil || state.filter.serverMatches[id] != nil || state.threads[id] != nil)
+        }
+        guard !leaving.isEmpty else { return [] }
+        var effects: [Effect] = []
+        for id in leaving.sorted() {
+            let name = knownName(state, id) ?? "contact \(id)"
+            if let draft = state.drafts[id], !draft.isEmpty {
+                say(&state, "\(name) was deleted on the server, so your draft to them was not sent: “\(draft)”", error: true)
+            }
+            state.filter.serverMatches[id] = nil
+            state.threads[id] = nil
+            state.contacts[id] = nil
+            state.notes[id] = nil
+            state.detailsAskedAt[id] = nil
+            state.lastSelected[id] = nil
+            state.jumpStack.removeAll { $0 == id }
+            state.markedUnread.remove(id)
+            state.readMarks[id] = nil
+            effects.append(.forgetContact(id))
+        }
+        state.setConversations(state.conversations.filter { !leaving.contains($0.contactID) })
+        keepSelectionVisible(&state)
+        return effects
     }
 
     /// A contact's name as far as the inbox knows it.

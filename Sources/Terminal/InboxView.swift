@@ -190,6 +190,7 @@ public struct InboxView: Sendable {
                                unread: state.isUnread(c), when: time.relative(c.lastMessageAt, now: state.now),
                                fallbackName: c.contactName == nil ? state.contacts[c.contactID]?.name : nil,
                                blacklisted: state.contacts[c.contactID]?.blacklisted == true,
+                               deleted: state.deleted.contains(c.contactID),
                                draft: state.drafts[c.contactID].map { Self.shownInRow($0, width: width) },
                                keptNote: state.noteDrafts[c.contactID]?.last.map { Self.shownInRow($0, width: width) })
         let cells = rowCache.value(for: key) {
@@ -221,7 +222,8 @@ public struct InboxView: Sendable {
         let blacklisted = key.blacklisted
         let snippetWidth = width - 6 - count.count - (blacklisted ? 3 : 0)
         var snippet = Sanitizer.clean(c.lastMessage ?? "")
-        if let draft = key.draft, !draft.isEmpty { snippet = "✎ " + Sanitizer.clean(draft) }
+        if key.deleted { snippet = "✗ deleted on the server" }
+        else if let draft = key.draft, !draft.isEmpty { snippet = "✎ " + Sanitizer.clean(draft) }
         else if let note = key.keptNote { snippet = "✎ note: " + Sanitizer.clean(note) }
         frame.put(Frame.truncate(snippet, to: snippetWidth), x: x + 5, y: y + 1, maxWidth: snippetWidth, role: selected ? base : .dim)
         if blacklisted { frame.put("⊘", x: x + width - 2 - count.count - 1, y: y + 1, maxWidth: 1, role: .blacklisted) }
@@ -253,7 +255,10 @@ public struct InboxView: Sendable {
         if let phone = contact?.phone, !state.sidebarShown { title += " · " + Sanitizer.clean(phone) }
         let titleRole: StyleRole = state.focus == .thread ? .titleFocused : .title
         frame.putPadded(title, x: rect.x, y: rect.y, width: rect.width, role: titleRole)
-        if contact?.blacklisted == true {
+        if state.deleted.contains(id) {
+            let badge = " DELETED "
+            frame.put(badge, x: rect.maxX - badge.count, y: rect.y, maxWidth: badge.count, role: .blacklisted)
+        } else if contact?.blacklisted == true {
             let badge = " BLACKLISTED "
             frame.put(badge, x: rect.maxX - badge.count, y: rect.y, maxWidth: badge.count, role: .blacklisted)
         }
@@ -717,6 +722,7 @@ struct RowKey: Hashable, Sendable {
     var when: String
     var fallbackName: String?
     var blacklisted: Bool
+    var deleted: Bool
     var draft: String?
     /// The newest kept note, shown when there is no reply draft: the sidebar that lists kept
     /// notes folds away on a narrow terminal.

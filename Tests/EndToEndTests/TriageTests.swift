@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import SkyLight
 import SkyLightSandbox
 import Terminal
@@ -593,6 +594,53 @@ struct TriageTests {
         try await tmux.wait(for: "Conversations 240")
         let lines = try await tmux.lines()
         #expect(lines[2].contains(String((oldest.contactName ?? "").prefix(8))), "\(lines[2])")
+    }
+
+    @Test func aContactDeletedOnTheServerLeavesTheListAndItsDraftIsKept() async throws {
+        try await TerminalLock.exclusive { try await aContactDeletedOnTheServerExclusively() }
+    }
+
+    /// A colleague deletes a spam contact while the agent has its conversation open, with a
+    /// reply half written: the agent is told, can do nothing more to it, keeps the draft's
+    /// text, and the conversation leaves the list and the cache once they move on.
+    func aContactDeletedOnTheServerExclusively() async throws {
+        let setup = try await Self.setup()
+        defer { setup.tearDown() }
+        let tmux = try await Tmux(width: 120, height: 30, command: "sh -c '\(Tmux.binary); echo EXIT=$?; exec sleep 60'", environment: setup.environment)
+        defer { tmux.kill() }
+        try await tmux.wait(for: "Conversations 240", timeout: 60)
+        try await tmux.wait(for: "● live", timeout: 30)
+        let second = try await setup.client.messages.conversations(page: 1, perPage: 2).items[1].contactID
+        try await tmux.keys("j")
+        try await tmux.wait(for: " 2/240 ")
+        try await tmux.keys("r")
+        try await tmux.type("Checking with the warehouse")
+        try await tmux.keys("Escape")
+        try await tmux.wait(for: "✎ Checking with")
+        try await setup.client.contacts.delete(second)
+        try await tmux.wait(for: "was deleted on the server: the conversation leaves the list when you move on", timeout: 15)
+        try await tmux.wait(for: " DELETED ")
+        try await tmux.keys("r")
+        try await tmux.wait(for: "was deleted on the server: nothing can be sent to it or changed")
+        #expect(!(try await tmux.screen().contains("─ Reply")))
+        try await tmux.keys("j")
+        try await tmux.wait(for: "Conversations 239")
+        try await tmux.wait(for: " 2/239 ")
+        try await tmux.keys(":")
+        try await tmux.type("messages")
+        try await tmux.keys("Enter")
+        try await tmux.wait(for: "so your draft to them was not sent: “Checking with the")  // wrapped there at 120 columns
+        try await tmux.wait(for: "warehouse”")
+        try await tmux.keys("Escape", "q")
+        try await tmux.wait(for: "EXIT=0", timeout: 20)
+        // The cache forgot the conversation but kept the text the agent wrote.
+        let cacheFolder = setup.home + "/.cache/skylight"
+        let cache = try #require(try FileManager.default.contentsOfDirectory(atPath: cacheFolder).first { $0.hasSuffix(".sqlite") })
+        let (rows, draft) = try await DatabaseQueue(path: cacheFolder + "/" + cache).read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM conversations WHERE contact_id = ?", arguments: [second]),
+             try String.fetchOne(db, sql: "SELECT text FROM drafts WHERE contact_id = ?", arguments: [second]))
+        }
+        #expect(rows == 0 && draft == "Checking with the warehouse")
     }
 
     @Test func upInAWrappedReplyGoesToTheRowAbove() async throws {

@@ -1242,6 +1242,55 @@ struct RefresherTests {
     }
 }
 
+/// A contact a colleague or a script deleted on the server while the inbox shows it.
+struct DeletedContactTests {
+    static let gone = SkyLightError.http(status: 404, message: "Contact not found.", fieldErrors: [:])
+
+    @Test func theOpenConversationStaysMarkedUntilTheAgentMovesOn() {
+        var h = Harness()
+        h.press(.char("j"))
+        h.send(.threadFailed(contactID: 2, pageNumber: 1, Self.gone))
+        #expect(h.state.deleted == [2] && h.state.visible == [1, 2, 3, 4, 5])
+        #expect(h.state.notice?.text == "Contact 2 was deleted on the server: the conversation leaves the list when you move on")
+        // Nothing can be written to it: each key says why instead of failing at the server.
+        for key in ["r", "E", "t", "b", "a"] {
+            h.state.notice = nil
+            #expect(h.press(.char(Character(key))).isEmpty && h.state.mode == .normal, "\(key)")
+            #expect(h.state.notice?.text.contains("deleted on the server") == true, "\(key)")
+        }
+        // The poll does not ask for its thread or details again.
+        let polled = h.send(.tick(now: h.state.nextPollAt, jitter: 0))
+        #expect(polled.contains(.loadConversations(page: 1, isPoll: true)))
+        #expect(!polled.contains(.loadThread(contactID: 2, page: 1)) && !polled.contains(.loadContact(2)), "\(polled)")
+        let effects = h.press(.char("j"))
+        #expect(h.state.selectedID == 3 && h.state.visible == [1, 3, 4, 5])
+        #expect(effects.contains(.forgetContact(2)))
+        #expect(h.state.threads[2] == nil && h.state.conversation(2) == nil)
+        // A poll from a server that still lists it (a lagging replica) does not bring it back.
+        let rows = [Conversation(contactID: 2, contactName: "Contact 2", lastMessageAt: Harness.t0)] + h.state.conversations
+        h.send(.conversationsLoaded(Page(items: rows, meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 5)), isPoll: true))
+        #expect(h.state.visible == [1, 3, 4, 5] && h.state.selectedID == 3)
+    }
+
+    @Test func anotherConversationLeavesAtOnceAndItsDraftIsSaidWhole() {
+        var h = Harness()
+        h.state.drafts[4] = "Your refund is on its way"
+        let effects = h.send(.threadFailed(contactID: 4, pageNumber: 1, Self.gone))
+        #expect(h.state.visible == [1, 2, 3, 5] && h.state.selectedID == 1)
+        #expect(effects == [.forgetContact(4)])
+        #expect(h.state.said.last?.text == "Contact 4 was deleted on the server, so your draft to them was not sent: “Your refund is on its way”")
+        #expect(h.state.drafts[4] == "Your refund is on its way")  // the cache keeps it too
+    }
+
+    @Test func aNotFoundBeforeTheServerAnsweredTheListIsOnlyAFailure() {
+        // A wrong base URL answers 404 to everything: nothing is taken for deleted then.
+        var h = Harness()
+        h.state.connection = .connecting
+        h.send(.threadFailed(contactID: 2, pageNumber: 1, Self.gone))
+        #expect(h.state.deleted.isEmpty && h.state.visible.count == 5 && h.state.threads[2]?.failure != nil)
+    }
+}
+
 struct LineEditorTests {
     @Test func editsByGrapheme() {
         var editor = LineEditor("", multiline: true)
