@@ -881,9 +881,13 @@ public struct Reducer: Sendable {
             else { wait = min(60, max(2, state.pollInterval * 2)) }
             state.pollInterval = wait
             state.nextPollAt = state.now.adding(seconds: wait)
-            // A key revoked or changed since the inbox opened: "HTTP 401" alone does not say what to do.
-            let reason = [401, 403].contains(error.status)
-                ? "the server refused the API key (\(error)): check SKYLIGHT_API_KEY or api_key in the config" : error.description
+            // A key revoked or changed, or a base URL that lost its /api/v1 (the cache painted the
+            // list before the server answered): "HTTP 401" or "HTTP 404" alone does not say what to do.
+            let reason = switch error.status {
+            case 401, 403: "the server refused the API key (\(error)): check SKYLIGHT_API_KEY or api_key in the config"
+            case 404: "no conversation list at this address (\(error)): check SKYLIGHT_BASE_URL or base_url in the config, which ends in /api/v1"
+            default: error.description
+            }
             switch state.connection {
             case .offline: break
             case .retrying(_, _) where error.requestNeverLeft || error.isOutcomeUnknown:
@@ -895,6 +899,9 @@ public struct Reducer: Sendable {
                     ? .offline(since: state.now, reason: reason) : .retrying(at: state.nextPollAt, reason: reason)
             }
             if case .offline = state.connection { state.connection = .offline(since: { if case .offline(let s, _) = state.connection { s } else { state.now } }(), reason: reason) }
+            // Once per outage and cause, not once per failed poll.
+            let line = "Sync failed: " + reason
+            if state.said.last(where: { $0.text.hasPrefix("Sync ") })?.text != line { keep(&state, line, error: true) }
             return []
         case .threadLoaded(let contactID, let page, let number):
             var thread = state.threads[contactID, default: ThreadState()]
@@ -1119,6 +1126,7 @@ public struct Reducer: Sendable {
         state.connection = .live
         state.lastSync = state.now
         if reconnected, state.notice?.isAboutBeingOffline == true { state.notice = nil }
+        if reconnected { keep(&state, "Sync back: the server answers again", error: false) }
         var effects: [Effect] = []
         var newInbound: [Conversation] = []
         // The newest time seen before this page: needed only to decide whether to read on.
@@ -1377,6 +1385,12 @@ public struct Reducer: Sendable {
 
     func say(_ state: inout InboxState, _ text: String, error: Bool = false) {
         state.notice = Notice(text: text, isError: error, expires: state.now.adding(seconds: error ? 8 : 4))
+        keep(&state, text, error: error)
+    }
+
+    /// Keeps a line for `:messages` without showing it as a notice: why the connection is down
+    /// is in the status bar already, cut to its width.
+    func keep(_ state: inout InboxState, _ text: String, error: Bool) {
         if state.said.last?.text != text { state.said.append(Said(at: state.now, text: text, isError: error)) }
         if state.said.count > Said.kept { state.said.removeFirst(state.said.count - Said.kept) }
     }

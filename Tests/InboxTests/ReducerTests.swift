@@ -103,6 +103,24 @@ struct NavigationTests {
         #expect(h.state.mode == .normal)
     }
 
+    /// Why sync failed is cut to the status bar's width; `:messages` has it whole, once per
+    /// outage and cause, and when it came back.
+    @Test func syncFailuresAreKeptForMessagesOncePerCause() {
+        var h = Harness()
+        let unavailable = SkyLightError.http(status: 503, message: nil, fieldErrors: [:])
+        for _ in 0..<3 {
+            h.send(.conversationsFailed(unavailable, isPoll: true))
+            h.press(.char(":")); h.type("nosuch"); h.press(.enter)  // other notices in between
+        }
+        h.send(.conversationsFailed(.cannotConnect(reason: "connection refused"), isPoll: true))
+        h.send(.conversationsLoaded(Page(items: h.state.conversations, meta: PageMeta(currentPage: 1, lastPage: 1, perPage: 100, total: 5)), isPoll: true))
+        h.send(.conversationsFailed(unavailable, isPoll: true))
+        let sync = h.state.said.map(\.text).filter { $0.hasPrefix("Sync") }
+        #expect(sync == ["Sync failed: HTTP 503", "Sync failed: cannot connect: connection refused",
+                         "Sync back: the server answers again", "Sync failed: HTTP 503"], "\(sync)")
+        #expect(h.state.notice?.text != "Sync failed: HTTP 503")  // the status bar shows it already
+    }
+
     /// Esc after reading a conversation the search found beyond the loaded pages keeps it
     /// selected, in the list where its time puts it, rather than jumping to the top.
     @Test func clearingASearchKeepsAFarMatchSelected() {
@@ -924,6 +942,14 @@ struct ContactActionTests {
         h.send(.conversationsFailed(.http(status: 401, message: "Unauthenticated.", fieldErrors: [:]), isPoll: true))
         guard case .retrying(_, let reason) = h.state.connection else { Issue.record("\(h.state.connection)"); return }
         #expect(reason.hasPrefix("the server refused the API key (HTTP 401") && reason.hasSuffix("check SKYLIGHT_API_KEY or api_key in the config"))
+    }
+
+    @Test func aBaseURLWithoutTheAPIPathSaysWhatToCheck() {
+        // A warm cache painted the list; the server at the new address has no /conversations.
+        var h = Harness()
+        h.send(.conversationsFailed(.http(status: 404, message: "Not found.", fieldErrors: [:]), isPoll: true))
+        guard case .retrying(_, let reason) = h.state.connection else { Issue.record("\(h.state.connection)"); return }
+        #expect(reason == "no conversation list at this address (HTTP 404: Not found.): check SKYLIGHT_BASE_URL or base_url in the config, which ends in /api/v1")
     }
 
     @Test func ctrlCSaysHowToQuit() {
