@@ -47,8 +47,11 @@ public enum Command: String, CaseIterable, Sendable, Hashable {
 /// Which key runs which command. Defaults follow vim and mutt habits; nothing destructive
 /// sits on a key tmux or vim users press by reflex.
 public struct KeyMap: Sendable, Equatable {
-    public private(set) var bindings: [Key: Command] { didSet { hints = Self.hints(bindings) } }
-    /// Each command's shortest key, worked out once: hints are drawn on every frame.
+    public private(set) var bindings: [Key: Command] { didSet { hints = Self.hints(bindings, firstListed: firstListed) } }
+    /// The key the agent listed first for a command in `[keys]`: the one hints name, while it
+    /// still runs that command.
+    private var firstListed: [Command: Key] = [:]
+    /// Each command's hint key, worked out once: hints are drawn on every frame.
     private var hints: [Command: String] = [:]
 
     /// The default bindings.
@@ -68,16 +71,18 @@ public struct KeyMap: Sendable, Equatable {
     /// Creates a key map from explicit bindings.
     public init(bindings: [Key: Command]) {
         self.bindings = bindings
-        hints = Self.hints(bindings)
+        hints = Self.hints(bindings, firstListed: [:])
     }
 
-    static func hints(_ bindings: [Key: Command]) -> [Command: String] {
+    /// The key listed first for each command, else its shortest (`r` rather than `enter`).
+    static func hints(_ bindings: [Key: Command], firstListed: [Command: Key]) -> [Command: String] {
         var hints: [Command: String] = [:]
         for (key, command) in bindings {
             let notation = key.notation
             if let current = hints[command], (current.count, current) <= (notation.count, notation) { continue }
             hints[command] = notation
         }
+        for (command, key) in firstListed where bindings[key] == command { hints[command] = key.notation }
         return hints
     }
 
@@ -89,7 +94,8 @@ public struct KeyMap: Sendable, Equatable {
         bindings.filter { $0.value == command }.map(\.key).sorted { $0.notation < $1.notation }
     }
 
-    /// The key a hint names for a command: its shortest binding, or nil when it has none.
+    /// The key a hint names for a command: the first listed in `[keys]`, else its shortest
+    /// binding, or nil when it has none.
     ///
     ///     KeyMap.standard.hint(.reply)   // "r" (Enter replies too)
     public func hint(_ command: Command) -> String? { hints[command] }
@@ -104,8 +110,10 @@ public struct KeyMap: Sendable, Equatable {
 
     /// Rebinds a command: its old keys go, the new ones take over from whatever they ran.
     public mutating func bind(_ command: Command, to keys: [Key]) {
-        bindings = bindings.filter { $0.value != command }
-        for key in keys { bindings[key] = command }
+        firstListed[command] = keys.first
+        var rebound = bindings.filter { $0.value != command }
+        for key in keys { rebound[key] = command }
+        bindings = rebound
     }
 
     /// Help lines generated from the bindings: `keys — summary`, in command order.

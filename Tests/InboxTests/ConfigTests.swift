@@ -43,6 +43,18 @@ final class ConfigTests {
         #expect(config.keyMap.command(for: .char(" ")) == nil)
     }
 
+    /// Hints name the key the agent listed first, not the shortest of their keys.
+    @Test func hintsNameTheKeyListedFirst() throws {
+        let home = try home()
+        try write("[keys]\nnext_unread = [\"space\", \"C-n\", \"f5\"]\nreply = [\"enter\", \"r\"]\n", home: home, mode: 0o600)
+        var keys = try Config.load(environment: ["HOME": home, "SKYLIGHT_API_KEY": "k"]).keyMap
+        #expect(keys.hint(.nextUnread) == "space" && keys.hint(.reply) == "Enter")
+        #expect(KeyMap.standard.hint(.reply) == "r")  // the defaults: the shortest
+        // Once that key runs something else, the hint falls back to the shortest left.
+        keys.bind(.search, to: [.char(" ")])
+        #expect(keys.hint(.nextUnread) == "F5" && keys.hint(.search) == "space")
+    }
+
     @Test func errorsNameTheProblem() throws {
         let home = try home()
         try write("theme = \n", home: home, mode: 0o600)
