@@ -63,7 +63,16 @@ public struct TagPicker: Equatable, Sendable {
     public var purpose: Purpose
     public var contactID: Int
     public var editor = LineEditor()
-    public var selection = 0
+    public var selection = 0 {
+        didSet {
+            if selection < firstShown { firstShown = selection }
+            else if selection >= firstShown + Self.rowsShown { firstShown = selection - Self.rowsShown + 1 }
+        }
+    }
+    /// The first candidate on screen: the list scrolls only when the choice would leave it.
+    public private(set) var firstShown = 0
+    /// Candidates shown at a time; PgUp and PgDn move by as many.
+    public static let rowsShown = 10
 
     /// A picker with an empty query.
     public init(purpose: Purpose, contactID: Int) { self.purpose = purpose; self.contactID = contactID }

@@ -644,7 +644,8 @@ public struct Reducer: Sendable {
     /// Tag titles matching `query` as a subsequence, best first.
     public static func fuzzyMatch(_ query: String, in titles: [String]) -> [String] {
         let q = Array(query.lowercased())
-        guard !q.isEmpty else { return titles.sorted { $0.lowercased() < $1.lowercased() } }
+        // In the order people count: "Tag 2" before "Tag 10".
+        guard !q.isEmpty else { return titles.sorted { $0.localizedStandardCompare($1) == .orderedAscending } }
         var scored: [(String, Int)] = []
         for title in titles {
             let t = Array(title.lowercased())
@@ -655,7 +656,7 @@ public struct Reducer: Sendable {
             }
             if qi == q.count { scored.append((title, score * 100 - t.count)) }
         }
-        return scored.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.map(\.0)
+        return scored.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.localizedStandardCompare($1.0) == .orderedAscending }.map(\.0)
     }
 
     /// The candidates a picker shows.
@@ -684,6 +685,10 @@ public struct Reducer: Sendable {
             picker.selection = min(picker.selection + 1, max(0, candidates.count - 1))
         case .up, .ctrl("p"), .backTab:
             picker.selection = max(0, picker.selection - 1)
+        case .pageDown:
+            picker.selection = min(picker.selection + TagPicker.rowsShown, max(0, candidates.count - 1))
+        case .pageUp:
+            picker.selection = max(0, picker.selection - TagPicker.rowsShown)
         default:
             switch picker.editor.handle(key) {
             case .edited: picker.selection = 0

@@ -642,11 +642,17 @@ public struct InboxView: Sendable {
             let candidates = Reducer.pickerCandidates(state, picker)
             let name = Sanitizer.clean(state.contacts[picker.contactID]?.name ?? "contact")
             let title = picker.purpose == .add ? "Add tag to \(name)" : "Remove tag from \(name)"
-            var lines = ["› " + Sanitizer.clean(picker.editor.text), ""]
-            let visible = Array(candidates.prefix(10))
-            for (i, c) in visible.enumerated() { lines.append((i == picker.selection ? "▸ " : "  ") + Sanitizer.clean(c)) }
+            // Ten at a time, scrolled to keep the chosen one in sight: Enter applies what is shown.
+            let shown = TagPicker.rowsShown
+            var first = max(0, min(picker.firstShown, candidates.count - shown))
+            if !(first..<first + shown).contains(picker.selection) { first = max(0, picker.selection - shown + 1) }
+            var lines = ["› " + Sanitizer.clean(picker.editor.text), first > 0 ? "  ↑ \(first) more" : ""]
+            let visible = Array(candidates.dropFirst(first).prefix(shown))
+            for (i, c) in visible.enumerated() { lines.append((first + i == picker.selection ? "▸ " : "  ") + Sanitizer.clean(c)) }
             if visible.isEmpty { lines.append("  " + Sanitizer.clean(Reducer.pickerNoMatch(state, picker))) }
-            let origin = box(title: title, lines: lines, footer: "↑↓ choose · Enter apply · Esc cancel", &frame, selectedLine: visible.isEmpty ? nil : 2 + picker.selection)
+            if candidates.count > shown { lines.append(first + shown < candidates.count ? "  ↓ \(candidates.count - first - shown) more" : "") }
+            let origin = box(title: title, lines: lines, footer: "↑↓ PgUp PgDn choose · Enter apply · Esc cancel", &frame,
+                             selectedLine: visible.isEmpty ? nil : 2 + picker.selection - first)
             let before = Sanitizer.clean(String(picker.editor.characters.prefix(picker.editor.cursor)))
             frame.cursor = (origin.x + 2 + TextWidth.width(of: before), origin.y)
         default:

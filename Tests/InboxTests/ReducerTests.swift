@@ -842,6 +842,18 @@ struct ContactActionTests {
         #expect(h.press(.enter) == [.assignTag(contactID: 1, tagID: 7, title: "VIP Customer")])
     }
 
+    @Test func pageKeysMoveThroughALongTagListInTheOrderPeopleCount() {
+        var h = Harness()
+        func picker() -> TagPicker { if case .tagPicker(let p) = h.state.mode { p } else { fatalError() } }
+        h.send(.tagsLoaded((1...25).map { Tag(id: $0, title: "Tag \($0)") }))
+        h.press(.char("t"))
+        #expect(Reducer.pickerCandidates(h.state, picker()).prefix(3) == ["Tag 1", "Tag 2", "Tag 3"])
+        h.press(.pageDown, .pageDown, .pageDown)
+        #expect(picker().selection == 24)
+        h.press(.pageUp)
+        #expect(h.press(.enter) == [.assignTag(contactID: 1, tagID: 15, title: "Tag 15")])
+    }
+
     @Test func untagMapsTheTitleToItsID() {
         var h = Harness()
         h.send(.tagsLoaded([Tag(id: 5, title: "Hot Lead")]))

@@ -235,6 +235,25 @@ struct SnapshotTests {
         try check("confirm-blacklist-80x24", view.render(state, width: 80, height: 24))
     }
 
+    /// A long tag list scrolls with the choice: the tag Enter applies is always on screen.
+    @Test func theChosenTagStaysInSight() throws {
+        var state = Sample.state()
+        let reducer = Reducer()
+        _ = reducer.reduce(&state, .tagsLoaded((1...300).map { Tag(id: $0, title: "Tag number \($0)") }))
+        _ = reducer.reduce(&state, .key(.char("t")))
+        for _ in 0..<40 { _ = reducer.reduce(&state, .key(.down)) }
+        var text = view.render(state, width: 80, height: 24).text
+        #expect(text.contains("▸ Tag number 41 ") && text.contains("↑ 31 more") && text.contains("↓ 259 more"), "\(text)")
+        _ = reducer.reduce(&state, .key(.pageUp))
+        text = view.render(state, width: 80, height: 24).text
+        #expect(text.contains("▸ Tag number 31 ") && text.contains("↑ 30 more") && text.contains("↓ 260 more"), "\(text)")
+        _ = reducer.reduce(&state, .key(.down))  // within what is shown: the list stays put
+        text = view.render(state, width: 80, height: 24).text
+        #expect(text.contains("▸ Tag number 32 ") && text.contains("↑ 30 more"), "\(text)")
+        _ = reducer.reduce(&state, .key(.up))
+        #expect(reducer.reduce(&state, .key(.enter)) == [.assignTag(contactID: 42, tagID: 31, title: "Tag number 31")])
+    }
+
     @Test func tooSmall() throws {
         var state = Sample.state()
         let frame = view.render(state, width: 60, height: 20)
