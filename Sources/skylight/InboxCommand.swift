@@ -206,6 +206,9 @@ extension InboxCommand {
 
 /// Prints a message for the user on stderr and exits with status 1: never a stack trace.
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data(("skylight: " + message + "\n").utf8))
+    // The message may quote a server (an error text) or the environment: its escape sequences
+    // and controls must not reach the terminal now that curses has let it go.
+    let safe = message.split(separator: "\n", omittingEmptySubsequences: false).map { Sanitizer.clean(String($0)) }.joined(separator: "\n")
+    FileHandle.standardError.write(Data(("skylight: " + safe + "\n").utf8))
     exit(1)
 }

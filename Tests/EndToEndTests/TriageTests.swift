@@ -1004,6 +1004,26 @@ final class StartupMessageTests {
         #expect(out.contains("refused the API key") && !out.contains("wrong") && out.hasSuffix("status=1"), "\(out)")
     }
 
+    /// A server (or a proxy before it) whose error text holds escape sequences: the message
+    /// printed at start and the log show them as harmless text.
+    @Test func aHostileErrorTextNeverReachesTheTerminal() async throws {
+        var options = SandboxOptions()
+        options.tickInterval = 3600
+        let sandbox = try await Sandbox.start(options)
+        defer { Task { await sandbox.stop() } }
+        var revoked = FaultRule()
+        revoked.errorRate = 1
+        revoked.errorStatus = 401
+        revoked.errorMessage = "\u{1B}]0;pwned\u{07}\u{1B}[2J\u{1B}[31mUnauthenticated.\u{9B}1m"
+        sandbox.faults.set([revoked])
+        let home = try home()
+        let out = try await skylight([], environment: ["HOME": home, "SKYLIGHT_API_KEY": SandboxOptions.defaultAPIKey, "SKYLIGHT_BASE_URL": sandbox.baseURL])
+        #expect(out.contains("refused the API key") && out.contains("Unauthenticated.") && out.hasSuffix("status=1"), "\(out)")
+        #expect(!out.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B }, "\(out.debugDescription)")
+        let log = try String(contentsOfFile: home + "/.local/state/skylight/skylight.log", encoding: .utf8)
+        #expect(log.contains(#"\u{1b}]0;pwned\u{7}"#) && !log.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(log)")
+    }
+
     @Test func readableConfigWithAKeyIsRefused() async throws {
         let home = try home()
         let path = home + "/.config/skylight/config.toml"

@@ -191,6 +191,10 @@ struct FaultTests {
         #expect(html.status == 502 && html.headers["content-type"]?.hasPrefix("text/html") == true)
         try await api.call("POST", "/_sandbox/faults", ["error_rate": 1])
         #expect([500, 502, 503].contains(try await api.call("GET", "/contacts/1").status))
+        try await api.call("POST", "/_sandbox/faults", ["error_rate": 1, "error_status": 401, "error_message": "\u{1B}[2JRevoked."])
+        let revoked = try await api.call("GET", "/contacts/1")
+        let answer = try JSONSerialization.jsonObject(with: revoked.body) as? [String: Any]
+        #expect(revoked.status == 401 && answer?["message"] as? String == "\u{1B}[2JRevoked.")
         try await api.call("POST", "/_sandbox/faults", ["truncate_rate": 1])
         let cut = try await api.call("GET", "/contacts/1")
         #expect(cut.status == 200 && (try? JSONSerialization.jsonObject(with: cut.body)) == nil)

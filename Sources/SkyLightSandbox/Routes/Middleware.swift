@@ -49,8 +49,8 @@ struct FaultMiddleware: RouterMiddleware {
         if plan.latency > 0 { try await Task.sleep(for: .milliseconds(plan.latency)) }
         switch plan.before {
         case .none: break
-        case .serverError(let status):
-            return Reply.message(HTTPResponse.Status(code: status), "Server Error")
+        case .serverError(let status, let message):
+            return Reply.message(HTTPResponse.Status(code: status), message)
         case .rateLimited(let retryAfter):
             var headers = HTTPFields()
             headers[.retryAfter] = String(retryAfter)

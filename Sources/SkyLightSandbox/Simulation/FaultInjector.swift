@@ -10,6 +10,9 @@ import Synchronization
 /// ```
 /// `route` is a path pattern where `*` matches any run of characters; without it the rule is
 /// global. Rates are probabilities from 0 to 1, drawn independently for each request.
+/// `error_status` (any 4xx or 5xx) and `error_message` fix what an injected error answers, for
+/// drills of a revoked key (401) or a hostile error text; by default it is 500, 502 or 503 with
+/// "Server Error".
 public struct FaultRule: Sendable, Hashable {
     public var route: String?
     public var method: String?
@@ -24,6 +27,10 @@ public struct FaultRule: Sendable, Hashable {
     public var dropRate = 0.0
     public var truncateRate = 0.0
     public var htmlRate = 0.0
+    /// The status an injected error answers with; nil: 500, 502 or 503 at random.
+    public var errorStatus: Int?
+    /// The `message` an injected error carries; nil: "Server Error".
+    public var errorMessage: String?
 
     /// Creates an empty (harmless) rule.
     public init() {}
@@ -46,13 +53,16 @@ public struct FaultRule: Sendable, Hashable {
         errorRate = rate("error_rate"); rateLimitRate = rate("rate_limit_rate")
         retryAfter = json["retry_after"]?.int ?? 1
         dropRate = rate("drop_rate"); truncateRate = rate("truncate_rate"); htmlRate = rate("html_rate")
+        errorStatus = json["error_status"]?.int.map { min(599, max(400, $0)) }
+        errorMessage = json["error_message"]?.string
     }
 
     var json: JSON {
         ["route": route.json, "method": method.json, "latency_ms": .int(latencyMs), "latency_rate": .double(latencyRate),
          "answer_latency_ms": .int(answerLatencyMs),
          "error_rate": .double(errorRate), "rate_limit_rate": .double(rateLimitRate), "retry_after": .int(retryAfter),
-         "drop_rate": .double(dropRate), "truncate_rate": .double(truncateRate), "html_rate": .double(htmlRate)]
+         "drop_rate": .double(dropRate), "truncate_rate": .double(truncateRate), "html_rate": .double(htmlRate),
+         "error_status": errorStatus.map { .int($0) } ?? .null, "error_message": errorMessage.json]
     }
 
     func matches(method: String, path: String) -> Bool {
@@ -78,7 +88,7 @@ public struct FaultRule: Sendable, Hashable {
 
 /// What the fault injector decided for one request.
 struct FaultPlan: Sendable {
-    enum Before: Sendable { case none, serverError(Int), rateLimited(Int), htmlPage(Int) }
+    enum Before: Sendable { case none, serverError(Int, message: String), rateLimited(Int), htmlPage(Int) }
     enum After: Sendable { case none, drop, truncate }
     var latency = 0
     var answerLatency = 0
@@ -126,7 +136,7 @@ public final class FaultInjector: Sendable {
                     plan.answerLatency = max(plan.answerLatency, rule.answerLatencyMs)
                 }
                 if case .none = plan.before {
-                    if s.rng.chance(rule.errorRate) { plan.before = .serverError([500, 502, 503][Int(s.rng.next() % 3)]) }
+                    if s.rng.chance(rule.errorRate) { plan.before = .serverError(rule.errorStatus ?? [500, 502, 503][Int(s.rng.next() % 3)], message: rule.errorMessage ?? "Server Error") }
                     else if s.rng.chance(rule.rateLimitRate) { plan.before = .rateLimited(rule.retryAfter) }
                     else if s.rng.chance(rule.htmlRate) { plan.before = .htmlPage(502) }
                 }
