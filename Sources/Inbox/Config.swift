@@ -79,6 +79,10 @@ public struct Config: Sendable, Equatable {
         }
     }
 
+    /// The settings a config file may hold, `keys` being the `[keys]` table.
+    static let settingNames = ["api_key", "base_url", "auth", "theme", "bell", "desktop_notifications", "mark_read_on_reply",
+                               "cache_conversations", "keys"]
+
     /// Applies a config file's text.
     public mutating func apply(text: String, path: String) throws(ConfigError) {
         let table: TOMLTable
@@ -96,6 +100,10 @@ public struct Config: Sendable, Equatable {
             guard let value = table[key] else { return nil }
             guard let b = value.bool else { throw ConfigError(description: "\(path): \(key) must be true or false") }
             return b
+        }
+        // A misspelt setting (bel = false) would otherwise be ignored without a word.
+        for name in table.keys where !Self.settingNames.contains(name) {
+            throw ConfigError(description: "\(path): no setting “\(name)” (known: \(Self.settingNames.joined(separator: ", ")))")
         }
         if let key = try string("api_key"), !key.isEmpty { apiKey = APIKey(key) }
         if let url = try string("base_url") { baseURL = url }

@@ -55,6 +55,15 @@ final class ConfigTests {
         #expect(keys.hint(.nextUnread) == "F5" && keys.hint(.search) == "space")
     }
 
+    @Test func aMisspeltSettingIsNamed() throws {
+        let home = try home()
+        try write("bel = false\n", home: home, mode: 0o600)
+        do { _ = try Config.load(environment: ["HOME": home, "SKYLIGHT_API_KEY": "k"]); Issue.record("loaded") } catch {
+            #expect(error.description.hasSuffix("config.toml: no setting “bel” (known: api_key, base_url, auth, theme, bell, "
+                                                + "desktop_notifications, mark_read_on_reply, cache_conversations, keys)"), "\(error)")
+        }
+    }
+
     @Test func errorsNameTheProblem() throws {
         let home = try home()
         try write("theme = \n", home: home, mode: 0o600)
