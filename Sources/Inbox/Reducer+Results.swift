@@ -448,12 +448,21 @@ extension Reducer {
                     return [.removeOutbox(id: id)]
                 }
                 updated.state = .failed(why)
+                sayNotSent(&state, entry, "not delivered: \(why)")
             default:
                 updated.state = .failed(error.description)
+                let key = [401, 403].contains(error.status) ? " (check SKYLIGHT_API_KEY or api_key in the config)" : ""
+                sayNotSent(&state, entry, "not sent: \(error)\(key)")
             }
             state.outbox[index] = updated
             return [.saveOutbox(updated)]
         }
+    }
+
+    /// Says that a reply failed, naming its contact (the agent may have moved on) and the resend key.
+    func sayNotSent(_ state: inout InboxState, _ entry: OutboxEntry, _ why: String) {
+        let name = Self.shortened(knownName(state, entry.contactID) ?? "contact \(entry.contactID)", to: 24)
+        say(&state, "Reply to \(name) \(why)" + keyMap.hint(.resend) { " · \($0) resends it" }, error: true)
     }
 
     /// Puts an unsent reply back in its contact's draft, ahead of whatever was written there

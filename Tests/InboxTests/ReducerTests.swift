@@ -516,6 +516,22 @@ struct ReplyTests {
         #expect(h.state.focus == .list)
     }
 
+    /// A reply refused for a reason other than its text (a key revoked mid-session) stays in
+    /// the outbox for R, and the agent hears of it though they have moved on.
+    @Test func aReplyRefusedByTheServerIsSaidWithItsContact() {
+        var h = Harness()
+        let entry = Self.queued(&h)
+        h.press(.char("j"))
+        h.send(.sendFinished(outboxID: entry.id, .failure(.http(status: 401, message: "Unauthenticated.", fieldErrors: [:]))))
+        #expect(h.state.outbox.first?.state == .failed("HTTP 401: Unauthenticated."))
+        #expect(h.state.notice?.text == "Reply to Contact 1 not sent: HTTP 401: Unauthenticated. (check SKYLIGHT_API_KEY or api_key in the config) · R resends it")
+        h.press(.char("r")); h.type("again"); h.press(.enter)  // to Contact 2, now selected
+        let second = h.state.outbox[1]
+        h.send(.preSendChecked(outboxID: second.id, newer: []))
+        h.send(.sendFinished(outboxID: second.id, .failure(.unsuccessful(status: 200, message: "Message could not be delivered.", savedMessage: nil))))
+        #expect(h.state.notice?.text == "Reply to Contact 2 not delivered: Message could not be delivered. · R resends it")
+    }
+
     static func queued(_ h: inout Harness) -> OutboxEntry {
         h.loadThread(1, [Message(id: 10, contactID: 1, direction: .inbound, content: "hi", createdAt: Harness.t0)])
         h.press(.char("r")); h.type("ok"); h.press(.enter)
