@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// The default transport: AsyncHTTPClient with a keep-alive connection pool.
 ///
@@ -91,6 +92,20 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
                 .emptyScheme, .alreadyShutdown, .socksHandshakeTimeout, .httpProxyHandshakeTimeout,
             ]
             return neverLeft.contains(error) ? .cannotConnect(text) : .outcomeUnknown(text)
+        }
+        // A TLS handshake ends before any request is written: what failed is the connection.
+        if let error = error as? NIOSSLError, case .handshakeFailed(let cause) = error {
+            // BoringSSL's reason is the word after "OPENSSL_internal:"; the rest is a build path.
+            let reason = "\(cause)".split(separator: "OPENSSL_internal:").dropFirst().first?.prefix { $0 == "_" || $0.isLetter || $0.isNumber }
+            let text = switch reason {
+            case "CERTIFICATE_VERIFY_FAILED"?: "TLS: the server's certificate is not trusted (self-signed, expired, or a proxy's)"
+            case "WRONG_VERSION_NUMBER"?: "TLS handshake failed: the server does not speak TLS here (an http:// address?)"
+            default: "TLS handshake failed" + (reason.map { " (\($0))" } ?? "")
+            }
+            return .cannotConnect(text)
+        }
+        if let error = error as? NIOSSLExtraError, error == .failedToValidateHostname {
+            return .cannotConnect("TLS: the server's certificate is for another host name")
         }
         if error is NIOConnectionError || error is SocketAddressError { return .cannotConnect(text) }
         if let error = error as? ChannelError, case .connectTimeout = error { return .cannotConnect(text) }
