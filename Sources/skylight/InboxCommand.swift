@@ -70,9 +70,15 @@ struct InboxCommand: AsyncParsableCommand {
             // Not under the cache: what an editor could not save is not for a cache cleaner to delete.
             editorFolder = EditorFolder(path: XDG.stateHome(environment) + "/skylight/editing/\(account)")
         }
+        let proxy: Proxy?
+        do { proxy = try Proxy.fromEnvironment(environment, for: config.baseURL) } catch {
+            fail(error.description)
+        }
+        if let proxy { logger.notice("requests to \(config.baseURL) go through the proxy \(proxy)") }
+        let transport = proxy.map { AsyncHTTPClientTransport.shared(proxy: $0) }
         let client = SkyLightClient(configuration: .init(baseURL: config.baseURL, apiKey: config.apiKey!, authScheme: config.authScheme,
                                                          retry: .inbox, timeout: 15),
-                                    logger: Logger(label: "skylight.sdk"))
+                                    transport: transport, logger: Logger(label: "skylight.sdk"))
         // Another program (a backup, a sqlite3 shell) holding the cache locked: wait for it, and
         // say so, rather than start without the drafts and replies it holds.
         var toldOfTheLock = false
@@ -101,7 +107,7 @@ struct InboxCommand: AsyncParsableCommand {
             // say what it is. Once answered, the line goes; a failure's message follows it.
             let shown = isatty(STDERR_FILENO) == 1
             if shown { FileHandle.standardError.write(Data("Connecting to \(URL(string: config.baseURL)?.host ?? config.baseURL)…\n".utf8)) }
-            await Self.probe(config, logger: logger)
+            await Self.probe(config, proxy: proxy, transport: transport, logger: logger)
             if shown { FileHandle.standardError.write(Data("\u{1B}[1A\r\u{1B}[2K".utf8)) }
         }
 
@@ -158,9 +164,9 @@ struct InboxCommand: AsyncParsableCommand {
 
     /// Asks for one conversation and exits with a plain message when the answer shows a wrong
     /// key, a wrong URL or no server.
-    static func probe(_ config: Config, logger: Logger) async {
+    static func probe(_ config: Config, proxy: Proxy?, transport: (any HTTPTransport)?, logger: Logger) async {
         let probe = SkyLightClient(configuration: .init(baseURL: config.baseURL, apiKey: config.apiKey!, authScheme: config.authScheme,
-                                                        retry: .none, timeout: 8), logger: logger)
+                                                        retry: .none, timeout: 8), transport: transport, logger: logger)
         do {
             _ = try await probe.messages.conversations(perPage: 1)
         } catch let error as SkyLightError {
@@ -168,7 +174,9 @@ struct InboxCommand: AsyncParsableCommand {
             case .http(401, _, _), .http(403, _, _):
                 fail("The server at \(config.baseURL) refused the API key (\(error)). Check SKYLIGHT_API_KEY or api_key in the config.")
             case .cannotConnect, .outcomeUnknown:
-                fail("Cannot reach \(config.baseURL): \(error).\nCheck SKYLIGHT_BASE_URL and your network, or try skylight --demo.")
+                let through = proxy.map { " through the proxy \($0)" } ?? ""
+                fail("Cannot reach \(config.baseURL)\(through): \(error).\nCheck SKYLIGHT_BASE_URL"
+                     + (proxy?.variable.map { ", \($0)" } ?? "") + " and your network, or try skylight --demo.")
             case .http(404, _, _):
                 fail("\(config.baseURL) does not look like the SkyLight API (404). The base URL ends in /api/v1.")
             default:

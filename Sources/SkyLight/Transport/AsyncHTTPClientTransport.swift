@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// The default transport: AsyncHTTPClient with a keep-alive connection pool.
 ///
@@ -13,15 +14,42 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
     /// One client per process, never shut down, like `HTTPClient.shared`.
     public static let shared = AsyncHTTPClientTransport()
 
+    /// The process's transport through `proxy` (``shared`` for none), made once and never shut
+    /// down: a client's connection pool must outlive every request, and a pool dropped without a
+    /// shutdown is a bug AsyncHTTPClient stops on.
+    ///
+    ///     let transport = AsyncHTTPClientTransport.shared(proxy: try Proxy(address: "http://corp:3128"))
+    public static func shared(proxy: Proxy?) -> AsyncHTTPClientTransport {
+        guard let proxy else { return shared }
+        return byProxy.withLock { made in
+            if let transport = made[proxy] { return transport }
+            let transport = AsyncHTTPClientTransport(proxy: proxy)
+            made[proxy] = transport
+            return transport
+        }
+    }
+
+    private static let byProxy = Mutex<[Proxy: AsyncHTTPClientTransport]>([:])
+
     let client: HTTPClient
     /// The largest response body accepted, in bytes.
     let maxBodyBytes: Int
     /// Runs tasks on the loop that owns this transport's connections.
     let executor: EventLoopTaskExecutor
 
-    /// Creates a transport with its own connection pool.
-    public init(connectTimeout: Double = 5, maxBodyBytes: Int = 32 << 20) {
+    /// Creates a transport with its own connection pool, going through `proxy` if one is given.
+    /// It must live as long as the process (see ``shared(proxy:)``).
+    init(connectTimeout: Double = 5, maxBodyBytes: Int = 32 << 20, proxy: Proxy? = nil) {
         var configuration = HTTPClient.Configuration()
+        if let proxy {
+            switch proxy.kind {
+            case .http:
+                let authorization = proxy.username.map { HTTPClient.Authorization.basic(username: $0, password: proxy.password ?? "") }
+                configuration.proxy = .server(host: proxy.host, port: proxy.port, authorization: authorization)
+            case .socks5:
+                configuration.proxy = .socksServer(host: proxy.host, port: proxy.port)
+            }
+        }
         configuration.timeout.connect = .milliseconds(Int64(connectTimeout * 1000))
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 8
@@ -85,11 +113,17 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
             case .readTimeout, .deadlineExceeded: text = "timed out waiting for the answer"
             case .connectTimeout: text = "connection timed out"
             case .tlsHandshakeTimeout: text = "TLS handshake timed out"
+            case .proxyAuthenticationRequired:
+                text = "the proxy asks for a user name and password (407): write them in its address, http://USER:PASSWORD@HOST:PORT"
+            case .invalidProxyResponse: text = "the proxy would not open a connection to the server"
+            case .socksHandshakeTimeout, .httpProxyHandshakeTimeout: text = "the proxy did not answer"
             default: break
             }
+            // A proxy that refuses the tunnel has sent nothing on to the server.
             let neverLeft: [HTTPClientError] = [
                 .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout, .invalidURL, .emptyHost,
                 .emptyScheme, .alreadyShutdown, .socksHandshakeTimeout, .httpProxyHandshakeTimeout,
+                .proxyAuthenticationRequired, .invalidProxyResponse,
             ]
             return neverLeft.contains(error) ? .cannotConnect(text) : .outcomeUnknown(text)
         }
