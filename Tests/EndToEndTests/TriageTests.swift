@@ -995,6 +995,17 @@ final class StartupMessageTests {
         #expect(out.contains("Cannot reach http://127.0.0.1:9/api/v1") && out.hasSuffix("status=1"), "\(out)")
     }
 
+    /// The proxy named in the environment is the one used, and the one named when it fails.
+    @Test func anUnreachableProxyIsNamed() async throws {
+        let out = try await skylight([], environment: ["HOME": try home(), "SKYLIGHT_API_KEY": "k", "SKYLIGHT_BASE_URL": "https://chat.example.com/api/v1",
+                                                       "HTTPS_PROXY": "http://127.0.0.1:9"])
+        #expect(out.contains("Cannot reach https://chat.example.com/api/v1 through the proxy 127.0.0.1:9: cannot connect: connection refused.")
+                && out.contains("Check SKYLIGHT_BASE_URL, HTTPS_PROXY and your network") && out.hasSuffix("status=1"), "\(out)")
+        let refused = try await skylight([], environment: ["HOME": try home(), "SKYLIGHT_API_KEY": "k", "SKYLIGHT_BASE_URL": "https://chat.example.com/api/v1",
+                                                           "https_proxy": "https://proxy.corp:3128"])
+        #expect(refused.contains("https_proxy: the proxy “https://proxy.corp:3128” is spoken to over TLS") && refused.hasSuffix("status=1"), "\(refused)")
+    }
+
     @Test func wrongKey() async throws {
         var options = SandboxOptions()
         options.tickInterval = 3600
