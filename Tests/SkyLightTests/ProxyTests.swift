@@ -35,6 +35,7 @@ struct ProxyTests {
         #expect(proxy.username == "agent@corp" && proxy.password == "p:ss" && proxy.port == 3128)
         #expect(proxy.description == "proxy.corp:3128")
         #expect(try Proxy(address: "http://proxy.corp").port == 80)
+        #expect(try Proxy(address: "http://agent:100%25@proxy.corp:3128").password == "100%")
     }
 
     @Test func whatCannotBeUsedIsSaid() {

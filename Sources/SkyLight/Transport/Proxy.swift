@@ -48,8 +48,8 @@ public struct Proxy: Sendable, Hashable, CustomStringConvertible {
         }
         self.host = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
         port = url.port ?? (kind == .http ? 80 : 1080)
-        username = url.user?.removingPercentEncoding.flatMap { $0.isEmpty ? nil : $0 }
-        password = url.password?.removingPercentEncoding
+        username = url.percentEncodedUser?.removingPercentEncoding.flatMap { $0.isEmpty ? nil : $0 }
+        password = url.percentEncodedPassword?.removingPercentEncoding
         if kind == .socks5, username != nil {
             throw ProxyError(description: "the SOCKS proxy “\(self)” asks for a user name, which is not supported: use an HTTP proxy")
         }
