@@ -177,6 +177,8 @@ struct InboxCommand: AsyncParsableCommand {
                 let through = proxy.map { " through the proxy \($0)" } ?? ""
                 fail("Cannot reach \(config.baseURL)\(through): \(error).\nCheck SKYLIGHT_BASE_URL"
                      + (proxy?.variable.map { ", \($0)" } ?? "") + " and your network, or try skylight --demo.")
+            case .http(300...399, let message, _):
+                fail("\(config.baseURL): \(message ?? "a redirect"). Set SKYLIGHT_BASE_URL or base_url in the config.")
             case .http(404, _, _):
                 fail("\(config.baseURL) does not look like the SkyLight API (404). The base URL ends in /api/v1.")
             default:

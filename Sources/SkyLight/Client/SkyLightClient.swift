@@ -211,7 +211,12 @@ extension SkyLightClient {
             return .failure(.unsuccessful(status: status, message: errorBody.message, savedMessage: saved))
         }
         var message = errorBody?.message
-        if message == nil, !response.body.isEmpty {
+        if (300...399).contains(status), let location = response.headers["location"] {
+            // The base URL is out of date (http:// for https://, an old host): say the new one.
+            let base = location.range(of: "/api/v1").map { String(location[..<$0.upperBound]) } ?? location
+            message = base.hasPrefix("/") ? "the server sends requests on to \(location): check the base URL"
+                : "the API moved to \(base): use that as the base URL"
+        } else if message == nil, !response.body.isEmpty {
             message = summary(of: response)
         }
         return .failure(.http(status: status, message: message, fieldErrors: errorBody?.errors ?? [:]))

@@ -52,6 +52,9 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         }
         configuration.timeout.connect = .milliseconds(Int64(connectTimeout * 1000))
         configuration.connectionPool.retryConnectionEstablishment = false
+        // A redirect followed turns a POST into a GET without its body (301, 302): a reply would
+        // fail as a GET. The SDK reports the redirect instead, naming where the API moved.
+        configuration.redirectConfiguration = .disallow
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 8
         configuration.decompression = .enabled(limit: .ratio(50))
         // No spans: the SDK logs instead, and a span per request costs about 3% of a request's CPU.
