@@ -108,9 +108,15 @@ extension Reducer {
             return []
         case .contactLoaded(let contact):
             state.contacts[contact.id] = state.contacts[contact.id].map { $0.merging(contact) } ?? contact
+            // Renamed by a colleague: the list row says so too, not only the thread's title.
+            var effects: [Effect] = []
+            if let name = contact.name, let i = state.positions[contact.id], state.conversations[i].contactName != name {
+                state.conversations[i].contactName = name
+                effects.append(.cacheConversations([state.conversations[i]]))
+            }
             state.refilter()
             if state.notice?.keptEditorText.first == contact.id { sayWhereEditorTextIsKept(&state) }
-            return []
+            return effects
         case .notesLoaded(let contactID, let notes):
             // Notes are only ever added (the API edits and deletes none): one on screen that a list
             // lacks was added after the server read it, or on a replica that has not caught up.

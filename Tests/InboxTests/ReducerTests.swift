@@ -1296,6 +1296,19 @@ struct RefresherTests {
     }
 }
 
+/// A contact a colleague renamed: the list row follows the contact as read, and so does the cache.
+struct RenamedContactTests {
+    @Test func theListRowTakesTheNewName() {
+        var h = Harness()
+        let effects = h.send(.contactLoaded(Contact(id: 3, name: "Sarah Johnson (VIP)", status: .active)))
+        #expect(h.state.conversation(3)?.contactName == "Sarah Johnson (VIP)")
+        #expect(effects == [.cacheConversations([h.state.conversation(3)!])])
+        #expect(h.send(.contactLoaded(Contact(id: 3, name: "Sarah Johnson (VIP)", status: .active))).isEmpty)
+        h.press(.char("/")); h.type("vip")
+        #expect(h.state.visible == [3])
+    }
+}
+
 /// A contact a colleague or a script deleted on the server while the inbox shows it.
 struct DeletedContactTests {
     static let gone = SkyLightError.http(status: 404, message: "Contact not found.", fieldErrors: [:])
