@@ -14,6 +14,7 @@ struct InboxCommand: AsyncParsableCommand {
         discussion: """
         The account comes from SKYLIGHT_API_KEY and SKYLIGHT_BASE_URL, or from
         ~/.config/skylight/config.toml (which must be chmod 600 when it holds a key).
+        Behind a proxy, https_proxy (and no_proxy) are read as curl reads them.
         Example: SKYLIGHT_API_KEY=sk_live_… skylight
         """
     )
