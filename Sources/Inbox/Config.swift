@@ -65,7 +65,8 @@ public struct Config: Sendable, Equatable {
             }
         }
         if let key = environment["SKYLIGHT_API_KEY"], !key.isEmpty { config.apiKey = APIKey(key) }
-        if let url = environment["SKYLIGHT_BASE_URL"], !url.isEmpty { config.baseURL = url }
+        // Pasted with a space or a newline around it, the address is still the address.
+        if let url = environment["SKYLIGHT_BASE_URL"]?.trimmingCharacters(in: .whitespacesAndNewlines), !url.isEmpty { config.baseURL = url }
         if let theme = environment["SKYLIGHT_THEME"], !theme.isEmpty { config.theme = theme }
         try validate(baseURL: config.baseURL)
         return config
@@ -106,7 +107,7 @@ public struct Config: Sendable, Equatable {
             throw ConfigError(description: "\(path): no setting “\(name)” (known: \(Self.settingNames.joined(separator: ", ")))")
         }
         if let key = try string("api_key"), !key.isEmpty { apiKey = APIKey(key) }
-        if let url = try string("base_url") { baseURL = url }
+        if let url = try string("base_url") { baseURL = url.trimmingCharacters(in: .whitespacesAndNewlines) }
         if let auth = try string("auth") {
             guard let scheme = AuthScheme(rawValue: auth.lowercased()) else {
                 throw ConfigError(description: "\(path): auth must be \"bearer\" or \"x-api-key\"")

@@ -55,6 +55,14 @@ final class ConfigTests {
         #expect(keys.hint(.nextUnread) == "F5" && keys.hint(.search) == "space")
     }
 
+    @Test func aBaseURLPastedWithSpacesIsTaken() throws {
+        let home = try home()
+        let config = try Config.load(environment: ["HOME": home, "SKYLIGHT_API_KEY": " k\n", "SKYLIGHT_BASE_URL": " https://chat.example.com/api/v1\n"])
+        #expect(config.baseURL == "https://chat.example.com/api/v1" && config.apiKey == APIKey("k"))
+        try write("base_url = \" https://file.example.com/api/v1 \"\n", home: home, mode: 0o600)
+        #expect(try Config.load(environment: ["HOME": home]).baseURL == "https://file.example.com/api/v1")
+    }
+
     @Test func aMisspeltSettingIsNamed() throws {
         let home = try home()
         try write("bel = false\n", home: home, mode: 0o600)
