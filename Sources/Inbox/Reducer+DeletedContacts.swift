@@ -8,20 +8,18 @@ extension Reducer {
 
     /// The server no longer has this contact (a colleague or a script deleted it). The open
     /// conversation stays, marked, so the agent sees why it fails; any other leaves the list.
-    func contactDeleted(_ state: inout InboxState, _ id: Int) -> [Effect] {
+    func contactDeleted(_ state: inout InboxState, _ id: Int) {
         state.threads[id]?.loadingNewest = false
         state.threads[id]?.failure = "the contact was deleted on the server"
-        guard state.deleted.insert(id).inserted else { return [] }
+        guard state.deleted.insert(id).inserted else { return }
         if id == state.selectedID {
-            let name = Self.shortened(knownName(state, id) ?? "contact \(id)", to: 24)
-            say(&state, "\(name) was deleted on the server: the conversation leaves the list when you move on", error: true)
+            say(&state, "\(shownName(state, id)) was deleted on the server: the conversation leaves the list when you move on", error: true)
         }
-        return []
     }
 
+    /// Says why nothing can be done to a deleted contact.
     func sayDeleted(_ state: inout InboxState, _ id: Int) {
-        let name = Self.shortened(knownName(state, id) ?? "contact \(id)", to: 24)
-        say(&state, "\(name) was deleted on the server: nothing can be sent to it or changed", error: true)
+        say(&state, "\(shownName(state, id)) was deleted on the server: nothing can be sent to it or changed", error: true)
     }
 
     /// Takes deleted contacts other than the selected one out of the list, the memory and the

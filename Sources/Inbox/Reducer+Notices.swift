@@ -8,6 +8,11 @@ extension Reducer {
         text.count > characters ? text.prefix(characters - 1) + "…" : text
     }
 
+    /// A contact's name for a notice: as far as the inbox knows it, cut to fit beside the rest.
+    func shownName(_ state: InboxState, _ id: Int) -> String {
+        Self.shortened(knownName(state, id) ?? "contact \(id)", to: 24)
+    }
+
     /// A contact's name as far as the inbox knows it.
     func knownName(_ state: InboxState, _ id: Int) -> String? {
         state.conversation(id)?.contactName ?? state.contacts[id]?.name
@@ -16,7 +21,7 @@ extension Reducer {
     /// Words the notice pointing to unsaved editor text with the names known so far.
     func sayWhereEditorTextIsKept(_ state: inout InboxState) {
         guard let ids = state.notice?.keptEditorText, let first = ids.first else { return }
-        let name = Self.shortened(knownName(state, first) ?? "contact \(first)", to: 24)
+        let name = shownName(state, first)
         let whom = ids.count == 1 ? name : "\(name) and \(ids.count - 1) more"
         state.notice?.text = "Unsaved editor text for \(whom)" + keyMap.hint(.replyInEditor) { ": press \($0) there to recover it" }
     }

@@ -89,7 +89,7 @@ extension Reducer {
             return effects
         case .threadFailed(let contactID, let number, let error):
             // A 404 for one contact while the server answers the list: the contact is gone.
-            if error.status == 404, number == 1, case .live = state.connection { return contactDeleted(&state, contactID) }
+            if error.status == 404, number == 1, case .live = state.connection { contactDeleted(&state, contactID); return [] }
             if state.followingThreadTop == contactID { state.followingThreadTop = nil }
             if number == 1 { state.threads[contactID]?.loadingNewest = false } else { state.threads[contactID]?.loadingOlder = false }
             state.threads[contactID]?.failure = error.description
@@ -467,7 +467,7 @@ extension Reducer {
 
     /// Says that a reply failed, naming its contact (the agent may have moved on) and the resend key.
     func sayNotSent(_ state: inout InboxState, _ entry: OutboxEntry, _ why: String) {
-        let name = Self.shortened(knownName(state, entry.contactID) ?? "contact \(entry.contactID)", to: 24)
+        let name = shownName(state, entry.contactID)
         say(&state, "Reply to \(name) \(why)" + keyMap.hint(.resend) { " · \($0) resends it" }, error: true)
     }
 
