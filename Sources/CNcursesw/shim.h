@@ -229,7 +229,9 @@ static inline void skylight_suspend(void) {
 
 /* What gives the terminal back after a crash, prepared while all is well: the handler may run
    on any thread, even in the middle of a frame, where ncurses' own endwin() cannot be trusted.
-   (Initialised, so that the definitions are emitted where Swift imports them.) */
+   (Initialised, so that the definitions are emitted where Swift imports them. Each Swift file
+   of a debug build has its own copy of these statics, so one file calls everything that uses
+   them: skylight_restore_on_crash, skylight_spool_open, skylight_prepare_crash_restore.) */
 static struct termios skylight_shell_mode = {0};
 static int skylight_shell_mode_saved = 0;
 static char skylight_restore_bytes[256] = {0};
@@ -240,18 +242,44 @@ static inline void skylight_save_shell_mode(void) {
     skylight_shell_mode_saved = tcgetattr(STDOUT_FILENO, &skylight_shell_mode) == 0;
 }
 
+/* Appends a terminfo string without its padding ($<2>): written out as it is, the padding is
+   text on the screen, and no terminal needs the delay now. Returns 0 when it does not fit. */
+static inline int skylight_append_unpadded(char *to, size_t *length, size_t size, const char *capability) {
+    if (capability == NULL || capability == (char *)-1) return 1;
+    size_t n = *length;
+    for (const char *p = capability; *p; p++) {
+        const char *end = p[0] == '$' && p[1] == '<' ? strchr(p, '>') : NULL;
+        if (end) { p = end; continue; }
+        if (n + 1 >= size) return 0;
+        to[n++] = *p;
+    }
+    to[n] = 0;
+    *length = n;
+    return 1;
+}
+
+/* On a terminal with no alternate screen (a Linux console, vt100, a serial line), what the inbox
+   drew stays when it lets go: customers' names, numbers and messages in view at the shell, whose
+   prompt lands on the status bar. So leaving clears it, cursor home, as `clear` does; this
+   returns those bytes, or "" where leaving the alternate screen is enough. */
+static inline const char *skylight_clear_on_leaving(void) {
+    static char bytes[64];
+    size_t length = 0;
+    bytes[0] = 0;
+    const char *leave = tigetstr("rmcup");
+    if (leave != NULL && leave != (char *)-1 && *leave) return bytes;
+    if (!skylight_append_unpadded(bytes, &length, sizeof bytes, tigetstr("clear"))) bytes[0] = 0;
+    return bytes;
+}
+
 /* Spells out, once curses is up, what endwin() would send: modes off, colours and cursor back,
-   the alternate screen left. */
+   the alternate screen left (or the screen cleared, where there is none). */
 static inline void skylight_prepare_crash_restore(void) {
-    const char *parts[] = { "\033[?2004l\033[?1004l", tigetstr("sgr0"), tigetstr("cnorm"), tigetstr("rmcup") };
+    const char *parts[] = { "\033[?2004l\033[?1004l", tigetstr("sgr0"), tigetstr("cnorm"), tigetstr("rmcup"),
+                            skylight_clear_on_leaving() };
     size_t length = 0;
     for (unsigned i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-        const char *part = parts[i];
-        if (part == NULL || part == (char *)-1) continue;
-        size_t n = strlen(part);
-        if (length + n >= sizeof skylight_restore_bytes) break;
-        memcpy(skylight_restore_bytes + length, part, n);
-        length += n;
+        if (!skylight_append_unpadded(skylight_restore_bytes, &length, sizeof skylight_restore_bytes, parts[i])) break;
     }
     skylight_restore_length = length;
 }

@@ -34,6 +34,9 @@ final class Screen {
         let environment = ProcessInfo.processInfo.environment
         localeStandIn = try Screen.chooseUTF8Locale(environment: environment)
         let asked = environment["TERM"] ?? ""
+        // Here, in the file that also opens the spool and prepares the bytes the handler writes:
+        // a debug build compiles each file apart, each with its own copy of the shim's statics.
+        skylight_restore_on_crash()
         var opened = skylight_open_terminal(nil)
         // Over SSH, a terminal's own type (xterm-kitty, alacritty…) is often unknown to the
         // server: draw as the xterm type it emulates rather than refuse to start.
@@ -103,11 +106,13 @@ final class Screen {
         return manyColours ? "xterm-256color" : "xterm"
     }
 
-    /// Gives the terminal back as it was.
+    /// Gives the terminal back as it was: the shell's screen again, or a clear one where the
+    /// terminal has no alternate screen to hide the inbox's.
     func end() {
         Screen.writeRaw("\u{1B}[?2004l\u{1B}[?1004l")
         curs_set(1)
         endwin()
+        Screen.writeRaw(String(cString: skylight_clear_on_leaving()))
     }
 
     var size: (width: Int, height: Int) { (Int(getmaxx(window)), Int(getmaxy(window))) }
@@ -328,6 +333,7 @@ final class Screen {
         def_prog_mode()
         Screen.writeRaw("\u{1B}[?2004l\u{1B}[?1004l")
         endwin()
+        Screen.writeRaw(String(cString: skylight_clear_on_leaving()))
     }
 
     /// Comes back after `suspend()` and redraws everything.

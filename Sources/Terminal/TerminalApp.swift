@@ -61,7 +61,6 @@ public final class TerminalApp {
         let mailbox = Mailbox(fd: wake[1])
         let runner = makeRunner { mailbox.post($0) }
         for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { skylight_route_signal(sig, signals[1]) }
-        skylight_restore_on_crash()
 
         let screen = try Screen()
         defer { screen.end() }

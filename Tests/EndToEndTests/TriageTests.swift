@@ -905,10 +905,7 @@ struct PasteAndCrashTests {
         defer { tmux.kill() }
         try await tmux.wait(for: " 1/240 ", timeout: 60)
         #expect(try await tmux.tmux(["display-message", "-p", "-t", tmux.name, "#{alternate_on}"]).hasPrefix("1"))
-        let shell = try await tmux.tmux(["display-message", "-p", "-t", tmux.name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
-        let pid = try #require(pid_t(try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
-            .split(separator: " ").first.map(String.init) ?? ""))
-        kill(pid, SIGSEGV)
+        kill(try await tmux.programPID(), SIGSEGV)
         try await tmux.wait(for: "EXIT=139")
         #expect(try await tmux.tmux(["display-message", "-p", "-t", tmux.name, "#{alternate_on}"]).hasPrefix("0"))
         let screen = try await tmux.screen()
@@ -929,6 +926,22 @@ struct UnknownTerminalTests {
         try await tmux.wait(for: " Contact")
         try await tmux.keys("q")
         try await tmux.wait(for: "EXIT=0")
+    }
+
+    /// A Linux console, vt100 or a serial line has no alternate screen to go back to: leaving,
+    /// by `q` or by a crash, clears what the inbox drew instead of leaving customers' messages
+    /// at the shell with its prompt written over the status bar.
+    @Test(arguments: ["q", "crash"]) func aTerminalWithoutAnAlternateScreenIsLeftClear(leaving: String) async throws {
+        try await TerminalLock.exclusive {
+            let tmux = try await Tmux.demo(home: Tmux.home("console"), environment: ["TERM": "linux"])
+            defer { tmux.kill() }
+            try await tmux.wait(for: " 1/240 ", timeout: 60)
+            if leaving == "q" { try await tmux.keys("q") } else { kill(try await tmux.programPID(), SIGSEGV) }
+            let screen = try await tmux.wait(for: leaving == "q" ? "EXIT=0" : "EXIT=139")
+            // From the top of a clear screen: the exit status (after the shell's "Segmentation fault").
+            let top = screen.split(separator: "\n").prefix(2)
+            #expect(top.contains { $0.hasPrefix("EXIT=") } && !screen.contains("Conversations") && !screen.contains("$<"), "\(screen)")
+        }
     }
 
     @Test func aTerminalThatCannotMoveTheCursorIsRefusedInASentence() async throws {
