@@ -46,15 +46,25 @@ public struct TimeFormat: Sendable {
     static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
 
     /// `now`, `5m`, `3h`, `2d`, or `Mar 4`: at most 6 cells.
+    ///
+    /// Past its first minute, an age is counted in minutes of the clock, as the thread's `14:05`
+    /// is: every label in the list moves on together when the minute turns, so a quiet inbox
+    /// redraws once a minute at most, not once for each row at the second its message came.
     public func relative(_ t: Timestamp?, now: Timestamp) -> String {
         guard let t else { return "" }
-        let seconds = now.seconds(since: t)
-        if seconds < 60 { return "now" }
-        if seconds < 3600 { return "\(Int(seconds / 60))m" }
-        if seconds < 86_400 { return "\(Int(seconds / 3600))h" }
-        if seconds < 7 * 86_400 { return "\(Int(seconds / 86_400))d" }
+        if now.seconds(since: t) < 60 { return "now" }
+        let minutes = Self.minute(of: now) - Self.minute(of: t)
+        if minutes < 60 { return "\(minutes)m" }
+        if minutes < 24 * 60 { return "\(minutes / 60)h" }
+        if minutes < 7 * 24 * 60 { return "\(minutes / (24 * 60))d" }
         let c = t.components(offsetSeconds: offset(at: t))
         return "\(Self.months[c.month - 1]) \(c.day)"
+    }
+
+    /// The minute of the clock `t` falls in, counted from 1970.
+    static func minute(of t: Timestamp) -> Int64 {
+        let s = t.epochSeconds
+        return s >= 0 ? s / 60 : (s - 59) / 60
     }
 
     /// `14:05`.

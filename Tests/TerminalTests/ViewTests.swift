@@ -660,6 +660,24 @@ struct WrapTests {
         #expect(f.clock(now) == "12:00" && f.day(now) == "Wed 4 Mar 2026")
     }
 
+    /// Past their first minute, ages change when the clock's minute turns, all together: a row
+    /// whose message came at 11:58:40 reads 1m until 12:00:00, then 2m, like its neighbours.
+    @Test func relativeTimesMoveOnWhenTheMinuteTurns() {
+        let noon = Sample.now
+        let f = TimeFormat(offset: 0)
+        let message = noon.adding(seconds: -80)
+        #expect(f.relative(message, now: noon.adding(seconds: -20)) == "1m")
+        #expect(f.relative(message, now: noon.adding(seconds: -1)) == "1m")
+        #expect(f.relative(message, now: noon) == "2m")
+        // Its first minute is still "now", however the clock's minutes fall.
+        #expect(f.relative(noon.adding(seconds: -2), now: noon) == "now")
+        #expect(f.relative(noon.adding(seconds: -59), now: noon.adding(seconds: -0.5)) == "now")
+        // Hours and days count the same minutes: 11:00:30 is 1h from 12:00:00 until 12:59:59.
+        #expect(f.relative(noon.adding(seconds: -3570), now: noon) == "1h")
+        #expect(f.relative(noon.adding(seconds: -3570), now: noon.adding(seconds: -1)) == "59m")
+        #expect(f.relative(noon.adding(seconds: -86_370), now: noon) == "1d")
+    }
+
     /// Each time is shown at the offset of its own moment: in November, a July message in
     /// Berlin is at its summer hour, and the night of the change counts 02:59, then 02:00.
     @Test func timesFollowDaylightSavingTime() throws {
