@@ -109,8 +109,14 @@ final class Screen {
     /// Gives the terminal back as it was: the shell's screen again, or a clear one where the
     /// terminal has no alternate screen to hide the inbox's.
     func end() {
-        Screen.writeRaw("\u{1B}[?2004l\u{1B}[?1004l")
         curs_set(1)
+        letGo()
+    }
+
+    /// Hands the terminal back, for good or to a child: focus reports and bracketed paste off,
+    /// curses' modes undone, and the inbox's screen put out of sight.
+    private func letGo() {
+        Screen.writeRaw("\u{1B}[?2004l\u{1B}[?1004l")
         endwin()
         Screen.writeRaw(String(cString: skylight_clear_on_leaving()))
     }
@@ -331,9 +337,7 @@ final class Screen {
     /// Leaves curses mode for a child program (the editor).
     func suspend() {
         def_prog_mode()
-        Screen.writeRaw("\u{1B}[?2004l\u{1B}[?1004l")
-        endwin()
-        Screen.writeRaw(String(cString: skylight_clear_on_leaving()))
+        letGo()
     }
 
     /// Comes back after `suspend()` and redraws everything.
